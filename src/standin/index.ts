@@ -1,0 +1,117 @@
+// The authentik stand-in: a stateful in-memory authentik for tests and `ak-avatars sandbox`.
+// Contract: /tmp/ak-contracts.md ("Contract: stand-in").
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { FaultSet } from './faults.js';
+import { createPolicyRunner } from './python.js';
+import { loadSchemaChecker } from './schema.js';
+import { freshState } from './seed.js';
+import { createStandinServer } from './server.js';
+import type { Standin, StandinOptions, StandinState, StandinStateJson, TokenUser, UserRec } from './types.js';
+import { FULL_VERSION, STANDIN_VERSIONS, isStandinVersion } from './versions.js';
+
+export type {
+  Fault,
+  RequestRecord,
+  Standin,
+  StandinOptions,
+  StandinState,
+  StandinStateJson,
+  StandinVersion,
+  TokenUser,
+} from './types.js';
+export { STANDIN_VERSIONS };
+
+const STATE_KEYS: (keyof StandinStateJson)[] = [
+  'format', 'settings', 'brand', 'users', 'groups', 'roles', 'flows', 'stages', 'bindings', 'prompts', 'policies', 'tokens', 'files',
+];
+
+/** Replaces the contents of the live state object in place (handlers keep their reference). */
+function replaceState(target: StandinState, json: StandinStateJson): void {
+  if (!json || json.format !== 1) throw new Error('ak-standin: unsupported state dump (expected format 1)');
+  const copy = structuredClone(json);
+  for (const k of STATE_KEYS) (target as unknown as Record<string, unknown>)[k] = copy[k];
+}
+
+export async function startStandin(opts: StandinOptions = {}): Promise<Standin> {
+  const version = opts.version ?? '2026.8';
+  if (!isStandinVersion(version)) throw new Error(`ak-standin: unknown version ${String(version)} (use one of ${STANDIN_VERSIONS.join(', ')})`);
+  const token = opts.token ?? randomBytes(30).toString('hex');
+
+  const state = freshState(token);
+  if (opts.state) replaceState(state, opts.state);
+  else {
+    // a loaded state keeps its own tokens; a fresh one gets the admin token
+    state.tokens = [{ key: token, username: 'akadmin', superuser: true }];
+  }
+  if (opts.pageSize !== undefined) state.settings['pagination_default_page_size'] = opts.pageSize;
+  if (opts.maxPageSize !== undefined) state.settings['pagination_max_page_size'] = opts.maxPageSize;
+  if (opts.state && !state.tokens.some((t) => t.key === token) && opts.token !== undefined) {
+    state.tokens.push({ key: token, username: 'akadmin', superuser: true });
+  }
+
+  const schema = opts.schemaCheck === false ? null : await loadSchemaChecker(version);
+  const faults = new FaultSet();
+  const requests: Standin['requests'] = [];
+  const violations: string[] = [];
+  const fullVersion = FULL_VERSION[version];
+
+  const server = createStandinServer({
+    state,
+    version,
+    fullVersion,
+    faults,
+    requests,
+    violations,
+    schema,
+    python: createPolicyRunner(),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    version: fullVersion,
+    state,
+    faults: { add: (f) => faults.add(f), clear: () => faults.clear() },
+    requests,
+    violations,
+    addToken(key: string, user: TokenUser): void {
+      if (!state.users.some((u) => u.username === user.username)) {
+        const now = new Date().toISOString();
+        const pk = Math.max(0, ...state.users.map((u) => u.pk)) + 1;
+        const rec: UserRec = {
+          pk,
+          uuid: `00000000-0000-4000-8000-${String(pk).padStart(12, '0')}`,
+          username: user.username,
+          name: user.username,
+          email: '',
+          is_active: true,
+          groups: [],
+          roles: [],
+          attributes: {},
+          path: 'users',
+          type: 'internal',
+          date_joined: now,
+          last_login: null,
+          last_updated: now,
+          password_change_date: now,
+        };
+        state.users.push(rec);
+      }
+      state.tokens = state.tokens.filter((t) => t.key !== key);
+      state.tokens.push({ key, ...structuredClone(user) });
+    },
+    dump: () => structuredClone(state),
+    load: (json) => replaceState(state, json),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

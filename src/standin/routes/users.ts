@@ -1,0 +1,184 @@
+// /core/users/ (authentik/core/api/users.py: UsersFilter, search_fields, ordering ["username"]).
+import { badRequest, forbidden, noContent, notFound, ok, type ApiRequest } from '../http.js';
+import { canonicalUuid, newUuid } from '../ids.js';
+import { paginate } from '../pagination.js';
+import { renderUser, renderUserSelf } from '../render.js';
+import type { UserRec } from '../types.js';
+import { validateFields, type FieldSpec } from '../validate.js';
+import { bodyObject, boolParam, filterExact, nowIso, order, perms, search, type HandlerCtx, type Route } from './common.js';
+
+const USER_TYPES = ['internal', 'external', 'service_account', 'internal_service_account'] as const;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
+
+function findUser(ctx: HandlerCtx, id: string): UserRec {
+  // Django casts the lookup; a non-integer id is a 404 like a missing one
+  const pk = /^\d+$/.test(id) ? Number(id) : Number.NaN;
+  const u = ctx.state.users.find((x) => x.pk === pk);
+  if (!u) throw notFound('User');
+  return u;
+}
+
+function userSpec(ctx: HandlerCtx): Record<string, FieldSpec> {
+  return {
+    username: { type: 'string', required: true, maxLength: 150 },
+    name: { type: 'string', required: true, allowBlank: true },
+    is_active: { type: 'boolean' },
+    last_login: { type: 'any' },
+    groups: { type: 'uuidList', exists: (pk) => ctx.state.groups.some((g) => g.pk === pk) },
+    roles: { type: 'uuidList', exists: (pk) => ctx.state.roles.some((r) => r.pk === pk) },
+    email: { type: 'string', allowBlank: true, maxLength: 254 },
+    attributes: { type: 'dict', jsonField: true },
+    path: { type: 'string' },
+    type: { type: 'string', choices: USER_TYPES },
+  };
+}
+
+/** Writes a validated body into a user, with UserSerializer's extra validation. */
+function applyUser(ctx: HandlerCtx, req: ApiRequest, target: UserRec | null, partial: boolean): UserRec {
+  const data = validateFields(bodyObject(req), userSpec(ctx), partial);
+  const errors: Record<string, string[]> = {};
+  if (typeof data['username'] === 'string') {
+    const taken = ctx.state.users.some((u) => u.username === data['username'] && u !== target);
+    if (taken) errors['username'] = ['This field must be unique.']; // explicit UniqueValidator
+  }
+  if (typeof data['email'] === 'string' && data['email'] !== '' && !EMAIL_RE.test(data['email'])) {
+    errors['email'] = ['Enter a valid email address.'];
+  }
+  if (typeof data['path'] === 'string') {
+    const p = data['path'];
+    if (p.startsWith('/') || p.endsWith('/')) errors['path'] = ['No leading or trailing slashes allowed.'];
+    else if (p.split('/').some((seg) => seg === '')) errors['path'] = ['No empty segments in user path allowed.'];
+  }
+  if (typeof data['type'] === 'string') {
+    if (target && target.type === 'internal_service_account' && data['type'] !== 'internal_service_account') {
+      errors['type'] = ["Can't change internal service account to other user type."];
+    }
+    if (!target && data['type'] === 'internal_service_account') {
+      errors['type'] = ['Setting a user to internal service account is not allowed.'];
+    }
+  }
+  if (Object.keys(errors).length) throw badRequest(errors);
+
+  const now = nowIso();
+  const u: UserRec = target ?? {
+    pk: Math.max(0, ...ctx.state.users.map((x) => x.pk)) + 1,
+    uuid: newUuid(),
+    username: '',
+    name: '',
+    email: '',
+    is_active: true,
+    groups: [],
+    roles: [],
+    attributes: {},
+    path: 'users',
+    type: 'internal',
+    date_joined: now,
+    last_login: null,
+    last_updated: now,
+    password_change_date: now,
+  };
+  for (const [k, v] of Object.entries(data)) {
+    // attributes (a JSONField) is REPLACED whole, never merged: that is authentik's behaviour
+    (u as unknown as Record<string, unknown>)[k] = structuredClone(v);
+  }
+  u.last_updated = now;
+  if (!target) ctx.state.users.push(u);
+  return u;
+}
+
+function listUsers(req: ApiRequest, ctx: HandlerCtx) {
+  const q = req.query;
+  let users = ctx.state.users;
+  const uuidParam = q.get('uuid');
+  if (uuidParam) {
+    const canon = canonicalUuid(uuidParam);
+    // django-filter UUIDFilter: an invalid UUID is a 400 {"uuid": ["Enter a valid UUID."]}
+    if (!canon) throw badRequest({ uuid: ['Enter a valid UUID.'] });
+    users = users.filter((u) => u.uuid === canon);
+  }
+  users = filterExact(users, q, {
+    username: (u) => u.username,
+    email: (u) => u.email,
+    name: (u) => u.name,
+    path: (u) => u.path,
+  });
+  for (const flag of ['is_active'] as const) {
+    if (q.get(flag)) users = users.filter((u) => u[flag] === boolParam(q, flag, true));
+  }
+  const types = q.getAll('type').filter(Boolean);
+  if (types.length) users = users.filter((u) => types.includes(u.type));
+  const pathStarts = q.get('path_startswith');
+  if (pathStarts) users = users.filter((u) => u.path.startsWith(pathStarts));
+  const attrs = q.get('attributes');
+  if (attrs) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(attrs);
+    } catch {
+      throw badRequest(['filter: failed to parse JSON']);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest(['filter: value must be key:value mapping']);
+    users = users.filter((u) =>
+      Object.entries(parsed as Record<string, unknown>).every(([k, v]) => {
+        let cur: unknown = u.attributes;
+        for (const part of k.split('__')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+        return JSON.stringify(cur) === JSON.stringify(v);
+      }),
+    );
+  }
+  users = search(users, q, [(u) => u.username, (u) => u.name, (u) => u.email, (u) => u.uuid]);
+  users = order(users, q, { username: (u) => u.username, name: (u) => u.name, pk: (u) => u.pk, email: (u) => u.email }, 'username');
+  const opts = { includeGroups: boolParam(q, 'include_groups', true), includeRoles: boolParam(q, 'include_roles', true) };
+  return ok(paginate(users, q, ctx.page, (u) => renderUser(ctx.render, u, opts)));
+}
+
+export const userRoutes: Route[] = [
+  { method: 'GET', template: '/core/users/', access: perms('authentik_core.view_user'), handler: listUsers },
+  {
+    method: 'POST',
+    template: '/core/users/',
+    access: perms('authentik_core.add_user'),
+    handler: (req, ctx) => ok(renderUser(ctx.render, applyUser(ctx, req, null, false)), 201),
+  },
+  {
+    method: 'GET',
+    template: '/core/users/me/',
+    access: 'authenticated',
+    handler: (req, ctx) => {
+      const p = req.principal;
+      const u = p ? ctx.state.users.find((x) => x.pk === p.userPk) : undefined;
+      if (!p || !u) throw forbidden();
+      const self = renderUserSelf(ctx.render, u, p.superuser ? [] : [...p.permissions].sort());
+      return ok({ user: self, users: [self] });
+    },
+  },
+  {
+    method: 'GET',
+    template: '/core/users/{id}/',
+    access: perms('authentik_core.view_user'),
+    handler: (req, ctx) => ok(renderUser(ctx.render, findUser(ctx, req.params['id'] ?? ''))),
+  },
+  {
+    method: 'PATCH',
+    template: '/core/users/{id}/',
+    access: perms('authentik_core.change_user'),
+    handler: (req, ctx) => ok(renderUser(ctx.render, applyUser(ctx, req, findUser(ctx, req.params['id'] ?? ''), true))),
+  },
+  {
+    method: 'PUT',
+    template: '/core/users/{id}/',
+    access: perms('authentik_core.change_user'),
+    handler: (req, ctx) => ok(renderUser(ctx.render, applyUser(ctx, req, findUser(ctx, req.params['id'] ?? ''), false))),
+  },
+  {
+    method: 'DELETE',
+    template: '/core/users/{id}/',
+    access: perms('authentik_core.delete_user'),
+    handler: (req, ctx) => {
+      const u = findUser(ctx, req.params['id'] ?? '');
+      ctx.state.users = ctx.state.users.filter((x) => x !== u);
+      ctx.state.tokens = ctx.state.tokens.filter((t) => t.username !== u.username);
+      return noContent();
+    },
+  },
+];
