@@ -1,8 +1,10 @@
-// Fault injection: per method + path, optionally limited to a number of uses.
+// Fault injection: per method + path, optionally after letting the first N matching requests
+// through, and optionally limited to a number of uses.
 import type { Fault } from './types.js';
 
 interface ActiveFault extends Fault {
-  remaining: number;
+  skip: number; // matching requests still to let through (`after`)
+  remaining: number; // times still to fire (`times`)
 }
 
 /** Normalises '/api/v3/core/users/', 'core/users', '/core/users/' to 'core/users'. */
@@ -14,7 +16,7 @@ export class FaultSet {
   private list: ActiveFault[] = [];
 
   add(f: Fault): void {
-    this.list.push({ ...f, remaining: f.times ?? Number.POSITIVE_INFINITY });
+    this.list.push({ ...f, skip: Math.max(0, f.after ?? 0), remaining: f.times ?? Number.POSITIVE_INFINITY });
   }
 
   clear(): void {
@@ -29,13 +31,19 @@ export class FaultSet {
 
   /**
    * Takes (and counts down) the faults for a request: every matching latency fault, plus the
-   * first matching status/reset fault. Faults added first win.
+   * first matching status/reset/drop-response fault. Faults added first win. A fault still in its
+   * `after` phase counts every matching request, including ones another fault answered, so
+   * "after: 1" always means "from the second matching request on".
    */
   take(method: string, pathname: string): { latencyMs: number; fault: Fault | null } {
     let latencyMs = 0;
     let fault: Fault | null = null;
     for (const f of this.list) {
       if (f.remaining <= 0 || !this.matches(f, method, pathname)) continue;
+      if (f.skip > 0) {
+        f.skip -= 1;
+        continue;
+      }
       if (f.kind === 'latency') {
         latencyMs += f.ms ?? 0;
         f.remaining -= 1;

@@ -12,6 +12,13 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * An exception authentik itself would not handle (a Python error in a serializer): Django's
+ * handler500 answers with its HTML "Server Error" page. Thrown where the stand-in models such a
+ * crash on purpose, so it is not reported as a stand-in bug.
+ */
+export class ServerCrash extends Error {}
+
 // DRF's standard messages (rest_framework/exceptions.py), which authentik passes through.
 export const MSG = {
   notProvided: 'Authentication credentials were not provided.',

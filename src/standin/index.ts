@@ -24,12 +24,15 @@ export { STANDIN_VERSIONS };
 
 const STATE_KEYS: (keyof StandinStateJson)[] = [
   'format', 'settings', 'brand', 'users', 'groups', 'roles', 'flows', 'stages', 'bindings', 'prompts', 'policies', 'tokens', 'files',
+  'object_attributes',
 ];
 
 /** Replaces the contents of the live state object in place (handlers keep their reference). */
 function replaceState(target: StandinState, json: StandinStateJson): void {
   if (!json || json.format !== 1) throw new Error('ak-standin: unsupported state dump (expected format 1)');
   const copy = structuredClone(json);
+  // added after format 1 was first dumped: older dumps simply have no definitions
+  copy.object_attributes ??= [];
   for (const k of STATE_KEYS) (target as unknown as Record<string, unknown>)[k] = copy[k];
 }
 

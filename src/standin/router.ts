@@ -4,6 +4,7 @@ import { adminRoutes } from './routes/admin.js';
 import type { Route } from './routes/common.js';
 import { fileRoutes } from './routes/files.js';
 import { flowRoutes } from './routes/flows.js';
+import { objectAttributeRoutes } from './routes/object_attributes.js';
 import { policyRoutes } from './routes/policies.js';
 import { promptRoutes } from './routes/prompts.js';
 import { stageRoutes } from './routes/stages.js';
@@ -17,6 +18,7 @@ export const ALL_ROUTES: Route[] = [
   ...promptRoutes,
   ...policyRoutes,
   ...fileRoutes,
+  ...objectAttributeRoutes,
 ];
 
 interface Compiled {
@@ -34,7 +36,8 @@ function compile(routes: Route[]): Compiled[] {
     const names: string[] = [];
     const src = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
       names.push(name);
-      return '([^/]+)';
+      // DRF's router lookup_value_regex: a value with a dot never resolves (Django's 404 page)
+      return '([^/.]+)';
     });
     out.push({ template, re: new RegExp(`^${src}$`), names, routes: rs });
   }

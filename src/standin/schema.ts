@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { StandinVersion } from './types.js';
-import { IS_DICT_MESSAGE, pyType } from './validate.js';
+import { IS_DICT_MESSAGE, pyType, SLUG_MESSAGE, SLUG_PATTERN } from './validate.js';
 
 type Json = Record<string, unknown>;
 type Validate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
@@ -145,6 +145,9 @@ function drfMessage(e: AjvError, data: unknown): string {
     }
     case 'enum':
       return `"${String(data)}" is not a valid choice.`;
+    case 'pattern':
+      // the only pattern in the request bodies the stand-in serves: SlugField (e.g. Flow.slug)
+      return p['pattern'] === SLUG_PATTERN ? SLUG_MESSAGE : 'This value does not match the required pattern.';
     case 'minLength':
       return Number(p['limit']) === 1 ? 'This field may not be blank.' : `Ensure this field has at least ${String(p['limit'])} characters.`;
     case 'maxLength':

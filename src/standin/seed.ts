@@ -258,5 +258,7 @@ export function freshState(adminToken: string): StandinStateJson {
     policies,
     tokens: [{ key: adminToken, username: 'akadmin', superuser: true }],
     files: [],
+    // a fresh install has no attribute definitions: user writes are not checked against any
+    object_attributes: [],
   };
 }

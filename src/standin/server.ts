@@ -1,11 +1,13 @@
 // The node:http server: request log -> faults -> routing -> version gate -> auth -> permission ->
 // body parsing -> schema check of the request -> handler -> schema check of the response.
+// Every answer leaves through deliver(), which is where a drop-response fault swallows it.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { authenticate, authorize } from './auth.js';
 import { defaultFaultBody, FaultSet } from './faults.js';
-import { HttpError, MSG, readBody, type ApiRequest, type ApiResponse } from './http.js';
+import { HttpError, readBody, ServerCrash, type ApiRequest, type ApiResponse } from './http.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
+import { errorPage, type Page } from './pages.js';
 import type { PageConfig } from './pagination.js';
 import type { PolicyRunner } from './python.js';
 import { isSuperuser, type RenderCtx } from './render.js';
@@ -29,18 +31,41 @@ export interface ServerDeps {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+/** Responses whose answer a drop-response fault swallows, with the request's log record. */
+const DROPPED = new WeakMap<ServerResponse, RequestRecord>();
+
+/** The single exit: writes the answer, or resets the connection when a drop-response fault is armed. */
+function deliver(res: ServerResponse, status: number, headers: Record<string, string>, payload: string | Buffer): void {
   if (res.headersSent || res.destroyed) return;
-  const payload = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    'Content-Length': String(Buffer.byteLength(payload)),
-    // authentik sets these on API responses; harmless and realistic
-    Vary: 'Accept, Cookie',
-    'X-Powered-By': 'authentik',
-    ...headers,
-  });
+  const record = DROPPED.get(res);
+  if (record) {
+    // the request was applied; only the answer is lost (the log keeps what would have been sent)
+    record.dropped = status;
+    res.socket?.resetAndDestroy();
+    return;
+  }
+  res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(payload)) });
   res.end(payload);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  deliver(
+    res,
+    status,
+    {
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      // authentik sets these on API responses; harmless and realistic
+      Vary: 'Accept, Cookie',
+      'X-Powered-By': 'authentik',
+      ...headers,
+    },
+    payload,
+  );
+}
+
+function sendPage(res: ServerResponse, page: Page): void {
+  deliver(res, page.status, { 'Content-Type': page.contentType, Vary: 'Cookie' }, page.body);
 }
 
 function pageConfig(state: StandinState): PageConfig {
@@ -80,6 +105,13 @@ export function createStandinServer(deps: ServerDeps): Server {
   const { state, faults, requests, violations } = deps;
   const renderCtx: RenderCtx = { state, version: deps.version };
 
+  /** Whether an API path (after /api/v3) is a URL this version's authentik routes, for any method. */
+  function resolves(apiPath: string): boolean {
+    const m = matchRoute('GET', apiPath);
+    const template = m.kind === 'route' ? m.route.template : m.kind === 'method-not-allowed' ? m.template : null;
+    return template !== null && (deps.schema ? deps.schema.hasPath(template) : pathExists(deps.version, template));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, record: RequestRecord, baseUrl: string): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', baseUrl);
@@ -87,6 +119,7 @@ export function createStandinServer(deps: ServerDeps): Server {
 
     const { latencyMs, fault } = faults.take(method, pathname);
     if (latencyMs > 0) await sleep(latencyMs);
+    if (fault?.kind === 'drop-response') DROPPED.set(res, record);
     if (fault?.kind === 'reset') {
       req.resume();
       res.socket?.resetAndDestroy();
@@ -104,31 +137,32 @@ export function createStandinServer(deps: ServerDeps): Server {
     if (pathname.startsWith('/files/') && atLeast(deps.version, '2025.12') && (method === 'GET' || method === 'HEAD')) {
       req.resume();
       const f = serveFile(state.files, pathname, url.searchParams.get('token'));
-      res.writeHead(f.status, { 'Content-Type': f.type, 'Content-Length': String(f.body.length) });
-      res.end(method === 'HEAD' ? undefined : f.body);
+      // node leaves the body out of HEAD answers itself
+      deliver(res, f.status, { 'Content-Type': f.type }, f.body);
       return;
     }
 
     if (!pathname.startsWith('/api/v3/')) {
       req.resume();
-      send(res, 404, { detail: MSG.notFound });
+      sendPage(res, errorPage(state));
       return;
     }
-    let apiPath = pathname.slice('/api/v3'.length);
+    const apiPath = pathname.slice('/api/v3'.length).replace(/\/{2,}/g, '/');
     if (!apiPath.endsWith('/')) {
-      // Django's APPEND_SLASH answers with a permanent redirect (clients should not rely on it)
       req.resume();
-      send(res, 301, undefined, { Location: `${pathname}/${url.search}` });
+      // Django's CommonMiddleware (APPEND_SLASH) redirects only when the path with a slash
+      // resolves; otherwise the 404 page stands. Clients should not rely on the redirect.
+      if (resolves(`${apiPath}/`)) send(res, 301, undefined, { Location: `${pathname}/${url.search}` });
+      else sendPage(res, errorPage(state));
       return;
     }
-    apiPath = apiPath.replace(/\/{2,}/g, '/');
 
     const match = matchRoute(method, apiPath);
-    const template = match.kind === 'route' ? match.route.template : match.kind === 'method-not-allowed' ? match.template : null;
-    const exists = template !== null && (deps.schema ? deps.schema.hasPath(template) : pathExists(deps.version, template));
-    if (match.kind === 'not-found' || !exists) {
+    if (!resolves(apiPath) || match.kind === 'not-found') {
+      // no URL pattern matched: Django's handler404 (an HTML page) answers every method, before
+      // authentication (authentik/core/views/error.py NotFoundView)
       req.resume();
-      send(res, 404, { detail: MSG.notFound });
+      sendPage(res, errorPage(state));
       return;
     }
 
@@ -194,6 +228,10 @@ export function createStandinServer(deps: ServerDeps): Server {
           for (const v of deps.schema.validateResponse(m.route.template, record.method, err.status, err.body)) violations.push(v);
         }
         send(res, err.status, err.body, err.headers);
+        return;
+      }
+      if (err instanceof ServerCrash) {
+        sendPage(res, errorPage(state, 500, 'Server Error'));
         return;
       }
       // a bug in the stand-in: make it visible to tests through violations

@@ -14,14 +14,24 @@ export interface StandinOptions {
   schemaCheck?: boolean; // default true when the ak-schema-<version> package is installed
 }
 
+/**
+ * An injected fault, matched on method (any when absent) and path ('core/users/me/',
+ * '/api/v3/core/users/me/' or a RegExp tested against the full path).
+ * - latency: wait `ms` before handling (adds up with other latency faults)
+ * - status: answer `status` (default 500) with `body` or DRF's default body; nothing is applied
+ * - reset: reset the connection before anything is applied
+ * - drop-response: apply the request (the write happens), then reset the connection instead of
+ *   answering: "the PATCH went through but the answer was lost"
+ */
 export interface Fault {
   method?: string;
   path: string | RegExp;
-  kind: 'latency' | 'status' | 'reset';
+  kind: 'latency' | 'status' | 'reset' | 'drop-response';
   ms?: number;
   status?: number;
   retryAfter?: number;
   body?: unknown;
+  after?: number; // let the first N matching requests through untouched, then fire; default 0
   times?: number; // default Infinity
 }
 
@@ -29,7 +39,8 @@ export interface RequestRecord {
   method: string;
   path: string;
   query: string;
-  status: number; // 0 when the connection was reset
+  status: number; // 0 when the connection was reset (also by a drop-response fault)
+  dropped?: number; // drop-response: the status the stand-in produced but never sent
 }
 
 export interface TokenUser {
@@ -145,6 +156,23 @@ export interface PolicyRec {
   last_updated: string;
 }
 
+/** authentik_core.ObjectAttribute (2026.8): a definition validated against `attributes` on writes. */
+export interface ObjectAttributeRec {
+  pk: string; // attribute_id
+  object_type: string; // fully qualified model, e.g. 'authentik_core.user'
+  enabled: boolean;
+  key: string; // dotted path into attributes
+  label: string;
+  group: string;
+  type: 'text' | 'number' | 'boolean';
+  regex: string;
+  is_unique: boolean;
+  is_required: boolean;
+  managed: string | null;
+  created: string;
+  last_updated: string;
+}
+
 export interface TokenRec extends TokenUser {
   key: string;
 }
@@ -184,6 +212,8 @@ export interface StandinStateJson {
   policies: PolicyRec[];
   tokens: TokenRec[];
   files: FileRec[];
+  /** attribute definitions (2026.8); dumps made before they existed load as [] */
+  object_attributes: ObjectAttributeRec[];
 }
 
 /** The live state is the same plain structure (mutable). */

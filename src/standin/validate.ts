@@ -9,10 +9,15 @@ export type FieldSpec =
   | { type: 'integer'; required?: boolean; min?: number; max?: number }
   | { type: 'dict'; required?: boolean; jsonField?: boolean }
   | { type: 'uuidList'; required?: boolean; exists: (pk: string) => boolean; allowEmpty?: boolean }
+  | { type: 'uuidRef'; required?: boolean; exists: (pk: string) => boolean }
   | { type: 'any'; required?: boolean };
 
 /** authentik/core/api/utils.py is_dict(): the validator of JSONField attributes. */
 export const IS_DICT_MESSAGE = 'Value must be a dictionary, and not have any duplicate keys.';
+
+/** DRF SlugField: the schema's pattern and the message the field answers with. */
+export const SLUG_PATTERN = '^[-a-zA-Z0-9_]+$';
+export const SLUG_MESSAGE = 'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.';
 
 export const DRF = {
   required: 'This field is required.',
@@ -46,6 +51,14 @@ export function pyType(v: unknown): string {
 const TRUE = new Set(['true', 'True', 'TRUE', '1', 'yes', 'Yes', 'YES', 'y', 'Y', 'on', 'On', 'ON', 't', 'T']);
 const FALSE = new Set(['false', 'False', 'FALSE', '0', 'no', 'No', 'NO', 'n', 'N', 'off', 'Off', 'OFF', 'f', 'F']);
 
+/** DRF BooleanField.to_internal_value: true/false, or null when the value is not a boolean. */
+export function drfBoolean(v: unknown): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === 'string' && (TRUE.has(v) || FALSE.has(v))) return TRUE.has(v);
+  return null;
+}
+
 /**
  * Validates and coerces `body` against `spec`. `partial` (PATCH) skips required checks.
  * Unknown keys are ignored. Throws a 400 HttpError with {"field": ["msg"]}.
@@ -77,12 +90,12 @@ export function validateFields(body: Record<string, unknown>, spec: Record<strin
         else out[key] = str;
         break;
       }
-      case 'boolean':
-        if (typeof v === 'boolean') out[key] = v;
-        else if (v === 1 || v === 0) out[key] = v === 1;
-        else if (typeof v === 'string' && (TRUE.has(v) || FALSE.has(v))) out[key] = TRUE.has(v);
-        else errors[key] = [DRF.boolean];
+      case 'boolean': {
+        const b = drfBoolean(v);
+        if (b === null) errors[key] = [DRF.boolean];
+        else out[key] = b;
         break;
+      }
       case 'integer': {
         const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : Number.NaN;
         if (!Number.isInteger(n)) errors[key] = [DRF.integer];
@@ -118,6 +131,19 @@ export function validateFields(body: Record<string, unknown>, spec: Record<strin
         }
         if (errs.length) errors[key] = errs.slice(0, 1); // DRF stops at the first bad item
         else out[key] = pks;
+        break;
+      }
+      case 'uuidRef': {
+        // PrimaryKeyRelatedField to a UUID pk: Django's UUIDField reads an int as UUID(int=n),
+        // which never exists here; bools, lists and dicts are the wrong type
+        if (typeof v === 'number' && Number.isInteger(v)) errors[key] = [DRF.pkMissing(v)];
+        else if (typeof v !== 'string') errors[key] = [DRF.pkType(v)];
+        else {
+          const pk = canonicalUuid(v);
+          if (!pk) errors[key] = [DRF.uuid(v)];
+          else if (!s.exists(pk)) errors[key] = [DRF.pkMissing(v)];
+          else out[key] = pk;
+        }
         break;
       }
       case 'any':

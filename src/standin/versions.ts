@@ -33,5 +33,6 @@ export function atLeast(v: StandinVersion, other: StandinVersion): boolean {
  */
 export function pathExists(v: StandinVersion, template: string): boolean {
   if (template.startsWith('/admin/file/')) return atLeast(v, '2025.12');
+  if (template.startsWith('/core/object_attributes/')) return atLeast(v, '2026.8');
   return true;
 }

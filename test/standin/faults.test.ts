@@ -1,4 +1,5 @@
-// Fault injection: status (429 + Retry-After, 500), connection reset, latency, times.
+// Fault injection: status (429 + Retry-After, 500), connection reset, latency, times, after,
+// drop-response (applied, answer lost).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStandin, type Standin } from '../../src/standin/index.js';
 import { api } from './helpers.js';
@@ -59,6 +60,74 @@ describe('faults', () => {
     const t1 = Date.now();
     await api(s, 'GET', 'admin/version/');
     expect(Date.now() - t1).toBeLessThan(140);
+  });
+
+  it('after: N lets the first N matching requests through, then fires `times` times', async () => {
+    // the read-back after a successful PATCH is the second GET of the same path
+    s.faults.add({ method: 'GET', path: 'core/users/3/', kind: 'status', status: 503, after: 1, times: 1 });
+    expect((await api(s, 'GET', 'core/users/3/')).status).toBe(200);
+    // other methods and paths do not count towards `after`
+    expect((await api(s, 'PATCH', 'core/users/3/', { body: { name: 'Alice Renamed' } })).status).toBe(200);
+    expect((await api(s, 'GET', 'core/users/4/')).status).toBe(200);
+    const readBack = await api(s, 'GET', 'core/users/3/');
+    expect([readBack.status, readBack.body]).toEqual([503, { detail: 'Service Unavailable' }]);
+    expect((await api(s, 'GET', 'core/users/3/')).status).toBe(200); // times: 1 used up
+  });
+
+  it('after counts matching requests answered by an earlier fault too', async () => {
+    s.faults.add({ path: 'admin/version/', kind: 'status', status: 500, times: 1 });
+    s.faults.add({ path: 'admin/version/', kind: 'status', status: 429, after: 2, times: 1 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await api(s, 'GET', 'admin/version/')).status);
+    // request 1 is the 500 and already counts as the first of the two let through
+    expect(statuses).toEqual([500, 200, 429, 200]);
+  });
+
+  it('drop-response applies the write, then resets the connection instead of answering', async () => {
+    const before = s.requests.length;
+    s.faults.add({ method: 'PATCH', path: 'admin/settings/', kind: 'drop-response', times: 1 });
+    const err = await api(s, 'PATCH', 'admin/settings/', { body: { avatars: 'attributes.avatar,initials' } }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toBe('fetch failed');
+    expect((err as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNRESET');
+    // the PATCH went through: the state and a read-back show it
+    expect(s.state.settings['avatars']).toBe('attributes.avatar,initials');
+    expect((await api(s, 'GET', 'admin/settings/')).body.avatars).toBe('attributes.avatar,initials');
+    const [patch, get] = s.requests.slice(before);
+    expect(patch).toEqual({ method: 'PATCH', path: '/api/v3/admin/settings/', query: '', status: 0, dropped: 200 });
+    expect(get).toMatchObject({ method: 'GET', status: 200 });
+    expect(get).not.toHaveProperty('dropped');
+    s.state.settings['avatars'] = 'gravatar,initials';
+    expect(s.violations).toEqual([]);
+  });
+
+  it('drop-response on a create: the object exists exactly once although the client saw no answer', async () => {
+    s.faults.add({ method: 'POST', path: 'policies/expression/', kind: 'drop-response', times: 1 });
+    const body = { name: 'dropped-create', expression: 'return True\n' };
+    await expect(api(s, 'POST', 'policies/expression/', { body })).rejects.toThrow('fetch failed');
+    expect(s.state.policies.filter((p) => p.name === 'dropped-create')).toHaveLength(1);
+    // a blind retry now meets the unique name: why the client never repeats a POST blindly
+    const retry = await api(s, 'POST', 'policies/expression/', { body });
+    expect([retry.status, retry.body]).toEqual([400, { name: ['Policy with this name already exists.'] }]);
+  });
+
+  it('drop-response combines with after: the second PATCH is applied, its answer lost', async () => {
+    s.faults.add({ method: 'PATCH', path: /\/core\/users\/4\/$/, kind: 'drop-response', after: 1, times: 1 });
+    const first = await api(s, 'PATCH', 'core/users/4/', { body: { attributes: { n: 1 } } });
+    expect(first.status).toBe(200);
+    await expect(api(s, 'PATCH', 'core/users/4/', { body: { attributes: { n: 2 } } })).rejects.toThrow('fetch failed');
+    expect(s.state.users.find((u) => u.pk === 4)!.attributes).toEqual({ n: 2 });
+    expect((await api(s, 'PATCH', 'core/users/4/', { body: { attributes: { n: 3 } } })).status).toBe(200);
+  });
+
+  it('drop-response swallows error answers too, and a refused write stays unapplied', async () => {
+    const before = s.requests.length;
+    s.faults.add({ method: 'PATCH', path: 'core/users/5/', kind: 'drop-response', times: 1 });
+    await expect(api(s, 'PATCH', 'core/users/5/', { body: { attributes: 'not a dict' } })).rejects.toThrow('fetch failed');
+    expect(s.requests[before]).toMatchObject({ status: 0, dropped: 400 });
+    expect(s.state.users.find((u) => u.pk === 5)!.attributes).toMatchObject({ avatar: 'https://avatars.example.org/bob.png' });
   });
 
   it('records every request with its status and query', async () => {

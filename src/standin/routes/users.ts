@@ -1,4 +1,5 @@
 // /core/users/ (authentik/core/api/users.py: UsersFilter, search_fields, ordering ["username"]).
+import { validateAttributes } from '../attributes.js';
 import { badRequest, forbidden, noContent, notFound, ok, type ApiRequest } from '../http.js';
 import { canonicalUuid, newUuid } from '../ids.js';
 import { paginate } from '../pagination.js';
@@ -58,6 +59,10 @@ function applyUser(ctx: HandlerCtx, req: ApiRequest, target: UserRec | null, par
     }
   }
   if (Object.keys(errors).length) throw badRequest(errors);
+  // serializer-level validate() (2026.8 attribute definitions): against the attributes SENT, or {}
+  // when the body has none; uniqueness is checked against what is stored, this user included
+  const sent = (data['attributes'] as Record<string, unknown> | undefined) ?? {};
+  validateAttributes(ctx.state, ctx.version, 'authentik_core.user', sent, ctx.state.users.map((u) => u.attributes));
 
   const now = nowIso();
   const u: UserRec = target ?? {
