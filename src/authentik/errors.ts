@@ -155,10 +155,13 @@ function isTokenProblem(detail: string | undefined): boolean {
   return TOKEN_PROBLEMS.some((p) => d.includes(p));
 }
 
-// Which permission an endpoint needs (from authentik's source; see reference/authentik.md).
+// Which permission an endpoint needs (from authentik's source; see reference/authentik.md). THE table:
+// the client's 403 hint below and setup's "permission denied: ... needs ..." (src/setup/permissions.ts)
+// both read it through permissionFor().
 interface PermRule {
   re: RegExp;
-  perm: (method: string) => string;
+  /** undefined: the endpoint checks no model permission (a 403 there has another cause). */
+  perm: (method: string) => string | undefined;
 }
 const crud = (app: string, model: string) => (method: string) => `${app}.${verbFor(method)}_${model}`;
 const PERM_RULES: PermRule[] = [
@@ -166,9 +169,12 @@ const PERM_RULES: PermRule[] = [
   { re: /^stages\/prompt\/stages\//, perm: crud('authentik_stages_prompt', 'promptstage') },
   { re: /^policies\/expression\//, perm: crud('authentik_policies_expression', 'expressionpolicy') },
   { re: /^policies\/all\/[^/]+\/test\//, perm: () => 'authentik_policies.view_policy and authentik_core.view_user' },
+  { re: /^policies\/all\//, perm: crud('authentik_policies', 'policy') },
   { re: /^flows\/instances\//, perm: crud('authentik_flows', 'flow') },
   { re: /^flows\/bindings\//, perm: crud('authentik_flows', 'flowstagebinding') },
   { re: /^core\/users\//, perm: crud('authentik_core', 'user') },
+  // BrandViewSet.current is permission_classes=[AllowAny]
+  { re: /^core\/brands\/current\//, perm: () => undefined },
   { re: /^core\/brands\//, perm: crud('authentik_brands', 'brand') },
   {
     re: /^admin\/settings\//,
@@ -198,11 +204,22 @@ function isRead(method: string): boolean {
   return ['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase());
 }
 
+/** A path as the rules see it: relative to /api/v3/, without the query string. */
+function apiPath(path: string): string {
+  return path.replace(/^\/+/, '').replace(/^api\/v3\//, '').split('?')[0] ?? '';
+}
+
+/** The permission authentik checks for `method path` (e.g. authentik_stages_prompt.add_prompt), if any. */
+export function permissionFor(method: string, path: string): string | undefined {
+  const p = apiPath(path);
+  return PERM_RULES.find((r) => r.re.test(p))?.perm(method);
+}
+
 /** "the token is valid, but its user may not PATCH admin/settings/ (needs authentik_rbac.edit_system_settings) ..." */
 export function permissionHint(ctx: Pick<RequestContext, 'method' | 'path'>): string {
   const path = ctx.path.replace(/^\/+/, '').split('?')[0] ?? '';
-  const rule = PERM_RULES.find((r) => r.re.test(path));
-  const needs = rule ? ` (needs ${rule.perm(ctx.method)})` : '';
+  const perm = permissionFor(ctx.method, path);
+  const needs = perm ? ` (needs ${perm})` : '';
   return `the token is valid, but its user may not ${ctx.method.toUpperCase()} ${path}${needs}; grant the permission through a role, or use a superuser's token`;
 }
 

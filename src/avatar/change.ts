@@ -63,9 +63,7 @@ export async function changeAvatar(api: AvatarApi, pk: number, target: Target, o
   };
 
   // Nothing to do: no write at all (keeps re-runs from CI scripts free of side effects).
-  if (target.kind === 'remove' ? isNoop(before.attributes, null) : !removedReset && (await target.store.wouldBeSame(target.image, oldValue))) {
-    return result;
-  }
+  if (await isAlreadySet(before.attributes, target)) return result;
   if (opts.dryRun) {
     result.changed = true;
     result.removedReset = removedReset;
@@ -142,6 +140,16 @@ export async function changeAvatar(api: AvatarApi, pk: number, target: Target, o
     result.warnings.push(`the previous avatar ${old.url} was left in place (pass --store-dir and --public-url to delete files of ours)`);
   }
   return result;
+}
+
+/**
+ * True when changeAvatar() would write nothing for a user with these attributes: the avatar already
+ * is this image (same bytes, per the store) and no stale avatar_reset is left to remove. Bulk
+ * commands ask this about the user list they already hold, so unchanged users cost no request.
+ */
+export async function isAlreadySet(attributes: Attributes, target: Target): Promise<boolean> {
+  if (target.kind === 'remove') return isNoop(attributes, null);
+  return !Object.hasOwn(attributes, RESET_KEY) && (await target.store.wouldBeSame(target.image, attributes[AVATAR_KEY]));
 }
 
 function readAttributes(raw: unknown): Attributes | undefined {

@@ -1,14 +1,13 @@
 // The per-run context every command handler gets: injected I/O (Deps), parsed global options,
-// Output, and a lazily created authentik client. Nothing here imports axios or the client at
-// start-up: `client()` loads src/authentik on first use, so --help/--version stay light.
-import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+// Output, and a lazily created authentik client. Every command module imports this file, so it loads
+// for --help/--version too: its top-level imports stay light. The client (axios), the profiles file
+// (config-store, env-paths), readline, chalk and ora load on first use.
 import type { EventEmitter } from 'node:events';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { AuthentikClient, ClientOptions } from '../authentik/index.js';
 import { CliError, ExitCode, redact, registerSecret } from '../errors.js';
-import { configDirFor, loadConfig, type Profile } from './config-store.js';
-import { Output, type OraFactory } from './output.js';
+import type { Profile } from './config-store.js';
+import { loadOutputExtras, Output, type OutputOptions } from './output.js';
 
 export interface Deps {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -55,8 +54,8 @@ export interface Ctx {
   deps: Deps;
   opts: GlobalOptions;
   out: Output;
-  /** The config directory in use (deps.configDir, XDG_CONFIG_HOME, or the platform default). */
-  configDir: string;
+  /** The config directory in use (deps.configDir, XDG_CONFIG_HOME, or the platform default); loads the config store. */
+  configDir(): Promise<string>;
   /** url/token/profile resolved with flag > env > profile; missing -> CliError(USAGE) with a hint. */
   connection(): Promise<Connection>;
   /** The authentik client, created on first call (lazy import). */
@@ -87,23 +86,33 @@ export function takeExitCode(deps: Deps): number | undefined {
 
 // ---------------------------------------------------------------------------------------------
 
-export function makeOutput(opts: GlobalOptions, deps: Deps, ora?: OraFactory): Output {
-  return new Output({
+function outputOptions(opts: GlobalOptions, deps: Deps): OutputOptions {
+  return {
     stdout: deps.stdout,
     stderr: deps.stderr,
     env: deps.env,
     json: Boolean(opts.json),
     color: opts.color !== false,
     verbose: Boolean(opts.verbose),
-    ...(ora ? { ora } : {}),
-  });
+  };
+}
+
+/** An Output without colour or spinner animation (nothing extra is loaded); see loadOutput(). */
+export function makeOutput(opts: GlobalOptions, deps: Deps): Output {
+  return new Output(outputOptions(opts, deps));
+}
+
+/** An Output with everything it may use: chalk when a stream gets colour, ora when a spinner can animate. */
+export async function loadOutput(opts: GlobalOptions, deps: Deps, need: { spinner: boolean }): Promise<Output> {
+  const o = outputOptions(opts, deps);
+  return new Output({ ...o, ...(await loadOutputExtras(o, need)) });
 }
 
 export function makeCtx(opts: GlobalOptions, deps: Deps, out: Output = makeOutput(opts, deps)): Ctx {
-  const configDir = configDirFor(deps.env, deps.configDir);
   // stdin can carry the token or the command's input (e.g. an image), not both; decided from the
   // flags so the order in which a command asks does not matter
   const tokenOnStdin = opts.token === '-' || Boolean(opts.tokenStdin);
+  let configDir: Promise<string> | undefined;
   let connection: Promise<Connection> | undefined;
   let client: Promise<AuthentikClient> | undefined;
 
@@ -111,8 +120,9 @@ export function makeCtx(opts: GlobalOptions, deps: Deps, out: Output = makeOutpu
     deps,
     opts,
     out,
-    configDir,
-    connection: () => (connection ??= resolveConnection(opts, deps, configDir, out, () => readTokenFromStdin(deps.stdin))),
+    // lazy: the config store (and env-paths) load only when a command needs the profiles file
+    configDir: () => (configDir ??= import('./config-store.js').then((s) => s.configDirFor(deps.env, deps.configDir))),
+    connection: () => (connection ??= resolveConnection(opts, deps, ctx.configDir, out, () => readTokenFromStdin(deps.stdin))),
     client: () =>
       (client ??= (async () => {
         const conn = await ctx.connection();
@@ -139,6 +149,7 @@ export function makeCtx(opts: GlobalOptions, deps: Deps, out: Output = makeOutpu
           hint: 're-run with --yes to confirm',
         });
       }
+      const { createInterface } = await import('node:readline');
       const rl = createInterface({ input: deps.stdin, output: deps.stderr, terminal: true });
       try {
         // stdin closing (Ctrl-D) without an answer counts as "no"
@@ -186,6 +197,7 @@ async function readAll(stream: NodeJS.ReadableStream, max = 64 * 1024): Promise<
 }
 
 export async function readTokenFile(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
@@ -229,7 +241,7 @@ export function normaliseUrl(url: string, where: string): string {
 async function resolveConnection(
   opts: GlobalOptions,
   deps: Deps,
-  configDir: string,
+  configDir: () => Promise<string>,
   out: Output,
   readStdinToken: () => Promise<string>,
 ): Promise<Connection> {
@@ -276,7 +288,8 @@ async function resolveConnection(
   let profileName: string | undefined;
   let profile: Profile | undefined;
   if (explicitProfile !== undefined || url === undefined || token === undefined) {
-    const { config, path, looseMode } = await loadConfig(configDir);
+    const { loadConfig } = await import('./config-store.js');
+    const { config, path, looseMode } = await loadConfig(await configDir());
     if (looseMode !== undefined) {
       out.warn(`${path} is readable by other users (mode ${looseMode.toString(8)}); run: chmod 600 ${path}`);
     }
@@ -364,11 +377,8 @@ export function action<A extends unknown[]>(
     let out = makeOutput(opts, deps);
     let code: number;
     try {
-      if (out.interactive) {
-        // ora (and its dependencies) load only when a spinner can actually animate
-        const { default: ora } = await import('ora');
-        out = makeOutput(opts, deps, ora as unknown as OraFactory);
-      }
+      // chalk and ora load only when this run will really print colour or animate a spinner
+      out = await loadOutput(opts, deps, { spinner: true });
       const ctx = makeCtx(opts, deps, out);
       code = (await handler(ctx, ...args)) ?? ExitCode.OK;
       if (out.json && !out.hasWrittenData) out.data({ ok: code === ExitCode.OK, exitCode: code }, () => '');

@@ -1,12 +1,11 @@
 // The process boundary. runCli() parses and runs one command with injected I/O and returns the exit
 // code (tests call it in-process); main() binds it to the real process. Nothing below calls process.exit.
-import { CommanderError } from '@commander-js/extra-typings';
 import { CliError, ExitCode, toCliError, redact } from '../errors.js';
-import { defaultDeps, makeOutput, takeExitCode, type Deps, type GlobalOptions } from './context.js';
-import { BIN, createProgram, type Root } from './program.js';
+import { defaultDeps, loadOutput, takeExitCode, type Deps, type GlobalOptions } from './context.js';
+import { BIN, CommanderError, createProgram, type Root } from './program.js';
 
 export async function runCli(args: string[], deps: Deps): Promise<number> {
-  const program = createProgram(deps);
+  const program = await createProgram(deps, args);
   if (args.length === 0) {
     // no command: show what exists, but as a usage error (scripts calling us bare are broken)
     deps.stderr.write(program.helpInformation());
@@ -16,10 +15,10 @@ export async function runCli(args: string[], deps: Deps): Promise<number> {
     await program.parseAsync(args, { from: 'user' });
     return takeExitCode(deps) ?? ExitCode.OK;
   } catch (e) {
-    const out = makeOutput(jsonFromArgs(args, program), deps);
+    // --help / --version: commander printed them already (and nothing else needs loading)
+    if (e instanceof CommanderError && e.exitCode === 0) return ExitCode.OK;
+    const out = await loadOutput(jsonFromArgs(args, program), deps, { spinner: false });
     if (e instanceof CommanderError) {
-      // --help / --version: commander printed them already
-      if (e.exitCode === 0) return ExitCode.OK;
       // a command (group) called without a subcommand: commander printed its help on stderr
       if (e.code === 'commander.help') {
         if (!out.json) return ExitCode.USAGE;

@@ -4,7 +4,9 @@
 //  - colour only when wanted (flag, NO_COLOR, FORCE_COLOR, TTY, TERM=dumb, CI), decided from the
 //    injected env and streams, never from process.* (chalk ignores NO_COLOR, so we decide the level);
 //  - spinners animate only on an interactive stderr (TTY with a size, not CI, not TERM=dumb).
-import { Chalk, type ChalkInstance } from 'chalk';
+// chalk and ora are not imported here (start-up time: --help, pipes, --json and NO_COLOR never load
+// them): loadOutputExtras() imports each one only when a stream will really get colour or a spinner.
+import type { Chalk, ChalkInstance } from 'chalk';
 import { CliError, redact, toCliError } from '../errors.js';
 
 export interface OutStream {
@@ -22,7 +24,11 @@ export interface OutputOptions {
   verbose: boolean;
   /** ora's default export, loaded lazily by the caller only when stderr is interactive. */
   ora?: OraFactory;
+  /** chalk's Chalk class, loaded lazily by the caller only when a stream gets colour (without it: plain text). */
+  chalk?: ChalkFactory;
 }
+
+export type ChalkFactory = typeof Chalk;
 
 /** The subset of ora we use; typed locally so this module never imports ora at start-up. */
 export type OraFactory = (opts: {
@@ -86,8 +92,8 @@ export class Output {
     this.o = opts;
     this.json = opts.json;
     this.verbose = opts.verbose;
-    this.c = new Chalk({ level: colorLevel(opts.stdout, opts.env, opts.color) });
-    this.ce = new Chalk({ level: colorLevel(opts.stderr, opts.env, opts.color) });
+    this.c = painter(colorLevel(opts.stdout, opts.env, opts.color), opts.chalk);
+    this.ce = painter(colorLevel(opts.stderr, opts.env, opts.color), opts.chalk);
   }
 
   /** True when a spinner would animate (callers use it to preload ora). */
@@ -161,6 +167,16 @@ export class Output {
     return err.exitCode;
   }
 
+  /** Runs fn with a started spinner (see spinner()) that stops however fn ends. */
+  async during<T>(text: string, fn: (spin: Spinner) => Promise<T>): Promise<T> {
+    const spin = this.spinner(text).start();
+    try {
+      return await fn(spin);
+    } finally {
+      spin.stop();
+    }
+  }
+
   /**
    * A spinner on stderr. Interactive stderr: an animated ora spinner. Otherwise (pipe, CI, TERM=dumb):
    * no animation and no start line; succeed/fail print their text once. Under --json: silent.
@@ -202,6 +218,57 @@ export class Output {
     return s;
   }
 }
+
+/** Whether any of the output's streams gets colour, i.e. whether chalk is worth loading. */
+export function wantsColour(opts: Pick<OutputOptions, 'stdout' | 'stderr' | 'env' | 'color'>): boolean {
+  return colorLevel(opts.stdout, opts.env, opts.color) > 0 || colorLevel(opts.stderr, opts.env, opts.color) > 0;
+}
+
+/**
+ * Imports what an Output for these options needs and nothing more: chalk when a stream gets colour,
+ * ora when a spinner can animate (interactive stderr, no --json).
+ */
+export async function loadOutputExtras(
+  opts: Pick<OutputOptions, 'stdout' | 'stderr' | 'env' | 'color' | 'json'>,
+  need: { spinner: boolean },
+): Promise<Pick<OutputOptions, 'chalk' | 'ora'>> {
+  const extras: Pick<OutputOptions, 'chalk' | 'ora'> = {};
+  if (wantsColour(opts)) extras.chalk = (await import('chalk')).Chalk;
+  if (need.spinner && !opts.json && isInteractive(opts.stderr, opts.env)) {
+    extras.ora = (await import('ora')).default as unknown as OraFactory;
+  }
+  return extras;
+}
+
+function painter(level: Level, chalk: ChalkFactory | undefined): ChalkInstance {
+  return level > 0 && chalk ? new chalk({ level }) : PLAIN;
+}
+
+// chalk's model methods take a colour and return a painter (chalk.hex('#f00')('text')).
+const MODEL_METHODS = new Set(['rgb', 'hex', 'ansi256', 'bgRgb', 'bgHex', 'bgAnsi256']);
+
+/**
+ * What a chalk instance of level 0 does, without loading chalk: every style (chained or not) returns
+ * the text unchanged, `visible` returns '' (chalk prints it only with colour), `level` is 0.
+ */
+function plainPainter(visible: boolean): ChalkInstance {
+  const paint = (...text: unknown[]) => (visible ? (text.length === 1 ? String(text[0]) : text.join(' ')) : '');
+  const self: ChalkInstance = new Proxy(paint, {
+    get(target, prop, receiver) {
+      if (prop === 'level') return 0;
+      if (typeof prop !== 'string') return Reflect.get(target, prop, receiver) as unknown;
+      if (prop === 'visible') return INVISIBLE;
+      if (MODEL_METHODS.has(prop)) return () => self;
+      return self;
+    },
+    // chalk allows `instance.level = n`; a plain painter stays plain
+    set: () => true,
+  }) as unknown as ChalkInstance;
+  return self;
+}
+
+const INVISIBLE = plainPainter(false);
+const PLAIN = plainPainter(true);
 
 function stackOf(e: unknown): string | undefined {
   if (e instanceof CliError && e.cause instanceof Error) return e.cause.stack ?? e.stack;

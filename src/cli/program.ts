@@ -1,10 +1,20 @@
-// The commander tree: the root with its global options, then every command from commands/index.ts.
-// Only commander and the small command modules load here; command implementations, the authentik
-// client (axios) and the image pipeline (sharp) are imported inside the actions.
+// The commander tree: the root with its global options, then the commands of commands/index.ts.
+// Only commander loads here; a command's module loads when the run names it (createProgram), and
+// command implementations, the authentik client (axios) and the image pipeline (sharp) are imported
+// inside the actions.
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { registerAll } from './commands/index.js';
+import * as commander from 'commander';
+import type * as typed from '@commander-js/extra-typings';
+import { COMMANDS, type CommandEntry, type Register } from './commands/index.js';
 import type { Deps } from './context.js';
+
+// commander's classes with @commander-js/extra-typings' types (options and arguments typed from their
+// flags). That package is types plus a thin runtime wrapper around these very classes; importing the
+// classes from commander itself skips the wrapper at start-up. Commands take Command/Option from here.
+export const Command = commander.Command as unknown as typeof typed.Command;
+export const Option = commander.Option as unknown as typeof typed.Option;
+export const { CommanderError, InvalidArgumentError } = commander;
+export type CommanderError = commander.CommanderError;
 
 export const BIN = 'ak-avatars';
 
@@ -79,8 +89,74 @@ export function createRoot(deps: Deps) {
 
 export type Root = ReturnType<typeof createRoot>;
 
-export function createProgram(deps: Deps): Root {
+/**
+ * The program for one run. Given the run's args, only the commands they name are loaded (none for
+ * --help or --version); every other command is a placeholder that shows in the root help exactly as
+ * the real one would (see commands/index.ts). Without args: every command, fully (tests walk the tree).
+ */
+export async function createProgram(deps: Deps, args?: readonly string[]): Promise<Root> {
   const root = createRoot(deps);
-  registerAll(root, deps);
+  const named = args === undefined ? undefined : namedCommands(args, root);
+  // a word that names no command (a typo, an alias) loads them all: commander then suggests or dispatches
+  const all = named === undefined || !named.every((n) => n === 'help' || COMMANDS.some((e) => e.name === n));
+  const load = (e: CommandEntry) => all || e.help === undefined || named.includes(e.name);
+  // one after the other: jest's ESM loader fails on concurrent imports of shared modules
+  const registers: Array<Register | undefined> = [];
+  for (const e of COMMANDS) registers.push(load(e) ? await e.load() : undefined);
+  const terms = new Map<unknown, string>();
+  COMMANDS.forEach((e, i) => {
+    const register = registers[i];
+    if (register) register(root, deps);
+    else if (e.help) terms.set(placeholder(root, e.name, e.help.description), e.help.term);
+  });
+  if (terms.size > 0) {
+    // commander derives a command's term from its options and arguments, which a placeholder lacks
+    root.configureHelp({
+      subcommandTerm(this: typed.Help, cmd) {
+        return terms.get(cmd) ?? (commander.Help.prototype as unknown as typed.Help).subcommandTerm.call(this, cmd);
+      },
+    });
+  }
   return root;
+}
+
+const placeholders = new WeakSet<object>();
+
+/** Whether cmd stands in for a command whose module createProgram did not load. */
+export function isPlaceholder(cmd: object): boolean {
+  return placeholders.has(cmd);
+}
+
+function placeholder(root: Root, name: string, description: string) {
+  const cmd = root
+    .command(name)
+    .description(description)
+    .action(() => {
+      // createProgram loads every command args name, so commander never dispatches to a placeholder
+      throw new Error(`internal error: the ${name} command was not loaded`);
+    });
+  placeholders.add(cmd);
+  return cmd;
+}
+
+/**
+ * The commands args name: the first operand (a word that is neither a root option nor its value),
+ * and with `help <command>` also the one after it. Options after the command belong to it.
+ */
+function namedCommands(args: readonly string[], root: Root): string[] {
+  const takesValue = new Set(root.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short]));
+  const named: string[] = [];
+  let optionsEnded = false;
+  for (let i = 0; i < args.length && named.length < 2; i++) {
+    const a = args[i]!;
+    if (!optionsEnded && a === '--') {
+      optionsEnded = true; // commander takes every word after -- as an operand
+    } else if (!optionsEnded && a.startsWith('-') && a !== '-') {
+      if (!a.includes('=') && takesValue.has(a)) i++; // skip the option's value
+    } else {
+      named.push(a);
+      if (a !== 'help') break;
+    }
+  }
+  return named;
 }

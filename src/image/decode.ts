@@ -1,31 +1,47 @@
-// From untrusted bytes to a sharp pipeline positioned on the decoded, auto-oriented image, with every check done
-// before any pixel is decoded: size cap, content sniffing, format-specific header checks, pixel/channel limits.
+// From untrusted bytes to something the caller can turn into pixels, with every check done before any pixel is
+// decoded: size cap, content sniffing, format-specific header checks, pixel/channel limits.
+//
+// Three kinds of result (View):
+// - formats sharp decodes natively: a sharp pipeline straight on the input Buffer, auto-oriented. processImage can
+//   finish it with the encoder (one fused libvips pipeline from file bytes to output bytes, see process.ts);
+// - BMP and ICO bitmaps, decoded to RGBA by the wasm/JS decoders: a sharp pipeline on those raw pixels;
+// - SVG: rendered in the renderer child process straight to the final size (svg-render.ts), so already RGBA pixels.
 import { decodeBmp, type Rgba } from './bmp.js';
 import type { Deadline } from './deadline.js';
 import { damaged, ImageError, tooLarge, formatBytes, tooManyPixels, unsupported } from './errors.js';
 import { decodeIcoBmp, pickIcoEntry } from './ico.js';
 import { loadSharp } from './lazy.js';
-import { MAX_CHANNELS, MAX_PIXELS, SVG_MAX_BYTES, SVG_MAX_RENDER_PIXELS } from './limits.js';
+import { MAX_CHANNELS, MAX_PIXELS, SVG_MAX_BYTES, SVG_MAX_RENDER_EDGE, SVG_MAX_RENDER_PIXELS } from './limits.js';
 import { sniff, type Sniffed } from './sniff.js';
 import { checkSvg } from './svg-guard.js';
-import { runSvg } from './svg-render.js';
+import { runSvg, type SvgEncode, type SvgWant } from './svg-render.js';
 import { cleanVipsMessage } from './vips-message.js';
-import type { CropRegion, ImageInfo, Sharp } from './types.js';
+import { canFuse, fusedPlan, MIME, planFor, type EncodeSettings } from './encode.js';
+import type { CropRegion, ImageInfo, OutputFormat, Sharp } from './types.js';
 
-/** What the caller is going to make of the image: a w×h result from `region` (or the whole image). */
-export interface Want {
+/** What the caller makes of the image: a w×h result, from `crop` (in ImageInfo coordinates) or the whole image. */
+export interface Target {
   w: number;
   h: number;
-  region?: CropRegion;
+  /** cover: fill the square, cropping by `position`; fill: stretch (previews keep the aspect ratio themselves) */
+  fit: 'cover' | 'fill';
+  position: string;
+  crop?: CropRegion;
 }
 
-/** A sharp pipeline on the oriented image; sx/sy map ImageInfo coordinates to the pipeline's pixels (SVG only ≠ 1). */
-export interface View {
-  img: Sharp;
-  width: number;
-  height: number;
-  sx: number;
-  sy: number;
+export type View =
+  /** A sharp pipeline on the oriented image (ImageInfo coordinates). `native`: it reads the input file itself. */
+  | { kind: 'pipeline'; img: Sharp; width: number; height: number; native: boolean }
+  /** Final pixels: target.w × target.h × 4 bytes of 8-bit sRGB RGBA (SVG). */
+  | { kind: 'rgba'; data: Buffer; width: number; height: number }
+  /** The encoded result (SVG, when OpenOptions.encode was given). */
+  | { kind: 'encoded'; data: Buffer; format: OutputFormat; mime: string };
+
+export interface OpenOptions {
+  /** The target `want` returns whenever it doesn't throw, if it doesn't depend on the image (lets SVG go in one trip). */
+  fixedTarget?: Target;
+  /** Encode where that saves work (SVG: in the renderer child, so the pixels never cross the pipe). */
+  encode?: EncodeSettings;
 }
 
 /** Options for every sharp instance that reads untrusted data. */
@@ -50,7 +66,8 @@ export async function openImage(
   input: Buffer,
   deadline: Deadline,
   maxInputBytes: number,
-  want: ((info: ImageInfo) => Want) | null,
+  want: ((info: ImageInfo) => Target) | null,
+  opts: OpenOptions = {},
 ): Promise<{ info: ImageInfo; view?: View }> {
   if (!Buffer.isBuffer(input)) throw new TypeError('image input must be a Buffer');
   if (input.length === 0) throw damaged('empty file');
@@ -59,7 +76,7 @@ export async function openImage(
   deadline.check();
   switch (sniffed.type) {
     case 'svg':
-      return openSvg(input, sniffed, deadline, Math.min(maxInputBytes, SVG_MAX_BYTES), want);
+      return openSvg(input, sniffed, deadline, Math.min(maxInputBytes, SVG_MAX_BYTES), want, opts);
     case 'bmp':
       return openRgba(await decodeBmp(input), sniffed, input.length, want);
     case 'ico': {
@@ -78,7 +95,7 @@ async function openWithSharp(
   input: Buffer,
   sniffed: Sniffed,
   deadline: Deadline,
-  want: ((info: ImageInfo) => Want) | null,
+  want: ((info: ImageInfo) => Target) | null,
 ): Promise<{ info: ImageInfo; view?: View }> {
   const sharp = await loadSharp();
   let meta;
@@ -118,14 +135,14 @@ async function openWithSharp(
   if (!want) return { info };
   want(info);
   const img = sharp(input, { ...INPUT_LIMITS, autoOrient: true }).timeout({ seconds: deadline.sharpSeconds() });
-  return { info, view: { img, width: info.width, height: info.height, sx: 1, sy: 1 } };
+  return { info, view: { kind: 'pipeline', img, width: info.width, height: info.height, native: true } };
 }
 
 async function openRgba(
   rgba: Rgba,
   sniffed: Sniffed,
   bytes: number,
-  want: ((info: ImageInfo) => Want) | null,
+  want: ((info: ImageInfo) => Target) | null,
 ): Promise<{ info: ImageInfo; view?: View }> {
   const info: ImageInfo = {
     type: sniffed.type,
@@ -140,7 +157,7 @@ async function openRgba(
   want(info);
   const sharp = await loadSharp();
   const img = sharp(rgba.data, { raw: { width: rgba.width, height: rgba.height, channels: 4 }, limitInputPixels: MAX_PIXELS });
-  return { info, view: { img, width: rgba.width, height: rgba.height, sx: 1, sy: 1 } };
+  return { info, view: { kind: 'pipeline', img, width: rgba.width, height: rgba.height, native: false } };
 }
 
 async function openSvg(
@@ -148,33 +165,59 @@ async function openSvg(
   sniffed: Sniffed,
   deadline: Deadline,
   maxBytes: number,
-  want: ((info: ImageInfo) => Want) | null,
+  want: ((info: ImageInfo) => Target) | null,
+  opts: OpenOptions,
 ): Promise<{ info: ImageInfo; view?: View }> {
   if (input.length > maxBytes) throw tooLarge(`${formatBytes(input.length)} of SVG`, maxBytes);
   checkSvg(input);
   let info: ImageInfo | undefined;
-  const result = await runSvg(input, deadline, (meta) => {
-    info = { type: 'svg', mime: sniffed.mime, width: meta.width, height: meta.height, animated: false, hasAlpha: true, bytes: input.length };
-    if (!want) return null;
-    return { density: svgDensity(meta.width, meta.height, want(info)), maxPixels: MAX_PIXELS };
+  let target: Target | undefined;
+  // One object, so the renderer can tell its speculative request from the planned one (svg-render.ts sameRequest).
+  const encode = opts.encode && want ? svgEncode(opts.encode) : undefined;
+  const result = await runSvg(input, deadline, {
+    plan: (meta) => {
+      info = { type: 'svg', mime: sniffed.mime, width: meta.width, height: meta.height, animated: false, hasAlpha: true, bytes: input.length };
+      if (!want) return null;
+      target = want(info);
+      return { ...svgWant(target), density: svgDensity(meta.width, meta.height, target), maxPixels: MAX_PIXELS, ...(encode ? { encode } : {}) };
+    },
+    ...(opts.fixedTarget && want
+      ? { speculate: { want: svgWant(opts.fixedTarget), maxPixels: MAX_PIXELS, maxRenderPixels: SVG_MAX_RENDER_PIXELS, maxRenderEdge: SVG_MAX_RENDER_EDGE, ...(encode ? { encode } : {}) } }
+      : {}),
   });
   if (!info) throw damaged('SVG without dimensions');
-  if (!result.raw) return { info };
+  if (!target) return { info };
+  if (result.encoded) {
+    const { data, format } = result.encoded;
+    return { info, view: { kind: 'encoded', data, format, mime: MIME[format] } };
+  }
+  if (!result.raw) throw damaged('SVG renderer returned nothing');
   const raw = result.raw;
-  const sharp = await loadSharp();
-  const img = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: 4 }, limitInputPixels: MAX_PIXELS });
-  return { info, view: { img, width: raw.width, height: raw.height, sx: raw.width / info.width, sy: raw.height / info.height } };
+  if (raw.width !== target.w || raw.height !== target.h) throw damaged(`SVG renderer returned ${raw.width}×${raw.height}, not ${target.w}×${target.h}`);
+  return { info, view: { kind: 'rgba', data: raw.data, width: raw.width, height: raw.height } };
+}
+
+function svgWant(t: Target): SvgWant {
+  return { w: t.w, h: t.h, fit: t.fit, position: t.position, ...(t.crop ? { crop: t.crop } : {}) };
+}
+
+/** SVG renders always have an alpha band: fused for jpeg/webp, else decided by the rendered pixels' transparency. */
+function svgEncode(s: EncodeSettings): SvgEncode {
+  return canFuse(true, s.format)
+    ? { background: s.background, fused: fusedPlan(s, true) }
+    : { background: s.background, transparent: planFor(s, true), opaque: planFor(s, false) };
 }
 
 /**
  * SVG is re-rendered at the scale the result needs (a 24-unit icon comes out sharp at 1024 px; a small --crop of a big
- * drawing is rendered in detail), but the whole render never exceeds SVG_MAX_RENDER_PIXELS.
+ * drawing is rendered in detail), but the whole render never exceeds SVG_MAX_RENDER_PIXELS nor SVG_MAX_RENDER_EDGE.
+ * The renderer child repeats this formula (svg-render.ts CHILD_SOURCE `density`): keep the two in step.
  */
-export function svgDensity(width: number, height: number, want: Want): number {
-  const rw = want.region?.w ?? width;
-  const rh = want.region?.h ?? height;
+export function svgDensity(width: number, height: number, want: Pick<Target, 'w' | 'h' | 'crop'>): number {
+  const rw = want.crop?.w ?? width;
+  const rh = want.crop?.h ?? height;
   let scale = Math.max(want.w / rw, want.h / rh);
-  scale = Math.min(scale, Math.sqrt(SVG_MAX_RENDER_PIXELS / (width * height)));
+  scale = Math.min(scale, Math.sqrt(SVG_MAX_RENDER_PIXELS / (width * height)), SVG_MAX_RENDER_EDGE / Math.max(width, height));
   const density = Math.min(100_000, Math.max(1, 72 * scale));
   const w = Math.round((width * density) / 72);
   const h = Math.round((height * density) / 72);

@@ -13,6 +13,8 @@ export const DEFAULT_BACKGROUND = '#ffffff';
 
 /** SVG is rasterised at the scale the crop needs, but never larger than this many pixels (render cost and IPC size). */
 export const SVG_MAX_RENDER_PIXELS = 16_000_000;
+/** ... and no edge longer than this (librsvg refuses above 32767 px; a very wide drawing is rendered smaller). */
+export const SVG_MAX_RENDER_EDGE = 32_000;
 /** Elements an SVG may contain, and elements it may render once every <use> is expanded. */
 export const SVG_MAX_ELEMENTS = 50_000;
 export const SVG_MAX_RENDERED_ELEMENTS = 20_000;

@@ -2,7 +2,7 @@
 // colour (top pixel) over the background colour (bottom pixel), as 24-bit ANSI colours. Transparent pixels show
 // the terminal's own background.
 import { Deadline } from './deadline.js';
-import { openImage, type View } from './decode.js';
+import { openImage, type Target, type View } from './decode.js';
 import { usageError } from './errors.js';
 import { DEFAULT_MAX_INPUT_BYTES, DEFAULT_TIMEOUT_MS } from './limits.js';
 import { toRgba } from './process.js';
@@ -15,15 +15,16 @@ const RESET = `${ESC}0m`;
 export async function renderPreview(input: Buffer, cols: number): Promise<string> {
   if (!Number.isInteger(cols) || cols < 1 || cols > MAX_COLS) throw usageError(`preview width must be 1 to ${MAX_COLS} columns, got ${cols}`);
   const deadline = new Deadline(DEFAULT_TIMEOUT_MS);
-  let h = 2;
+  let target: Target = { w: cols, h: 2, fit: 'fill', position: 'centre' };
   const { info, view } = await openImage(input, deadline, DEFAULT_MAX_INPUT_BYTES, (i) => {
     // Half blocks make each pixel square on a usual 1:2 character cell; an extreme aspect ratio is capped.
-    h = Math.min(4 * cols, Math.max(2, Math.round((cols * i.height) / i.width)));
+    let h = Math.min(4 * cols, Math.max(2, Math.round((cols * i.height) / i.width)));
     h += h % 2;
-    return { w: cols, h };
+    target = { ...target, h };
+    return target;
   });
-  const rgba = await toRgba(view as View, deadline, info.mime, { w: cols, h, fit: 'fill', position: 'centre' });
-  return halfBlocks(rgba, cols, h);
+  const rgba = await toRgba(view as View, deadline, info.mime, target);
+  return halfBlocks(rgba, cols, target.h);
 }
 
 export function halfBlocks(rgba: Buffer, width: number, height: number): string {

@@ -1,42 +1,10 @@
 // A token that lacks a permission gets authentik's 403 with a generic detail. We turn it into a
-// message naming the object we were touching and the permission to grant (authentik.md lists them).
+// message naming the object we were touching and the permission to grant. Which permission an
+// endpoint needs lives in one place, the client's error mapping (src/authentik/errors.ts).
+import { permissionFor } from '../authentik/errors.js';
 import { CliError, ExitCode } from '../errors.js';
 
-type Verb = 'view' | 'add' | 'change' | 'delete';
-
-const MODELS: Array<{ prefix: string; model: string; what: string; verbs?: Partial<Record<Verb, string>> }> = [
-  { prefix: 'stages/prompt/prompts/', model: 'authentik_stages_prompt.%s_prompt', what: 'prompts' },
-  { prefix: 'stages/prompt/stages/', model: 'authentik_stages_prompt.%s_promptstage', what: 'prompt stages' },
-  { prefix: 'policies/expression/', model: 'authentik_policies_expression.%s_expressionpolicy', what: 'expression policies' },
-  { prefix: 'policies/all/', model: 'authentik_policies.%s_policy', what: 'policies' },
-  { prefix: 'flows/instances/', model: 'authentik_flows.%s_flow', what: 'flows' },
-  { prefix: 'flows/bindings/', model: 'authentik_flows.%s_flowstagebinding', what: 'flow stage bindings' },
-  { prefix: 'admin/settings/', model: 'authentik_rbac.%s_system_settings', what: 'system settings', verbs: { change: 'edit' } },
-  { prefix: 'core/users/', model: 'authentik_core.%s_user', what: 'users' },
-];
-
-function verbOf(method: string): Verb {
-  switch (method.toUpperCase()) {
-    case 'POST':
-      return 'add';
-    case 'PATCH':
-    case 'PUT':
-      return 'change';
-    case 'DELETE':
-      return 'delete';
-    default:
-      return 'view';
-  }
-}
-
-/** The permission authentik checks for `method path`, e.g. authentik_stages_prompt.add_prompt. */
-export function permissionFor(method: string, path: string): string | undefined {
-  const p = path.replace(/^\/+/, '').replace(/^api\/v3\//, '');
-  const m = MODELS.find((x) => p.startsWith(x.prefix));
-  if (!m) return undefined;
-  const verb = verbOf(method);
-  return m.model.replace('%s', m.verbs?.[verb] ?? verb);
-}
+export { permissionFor };
 
 /** HTTP status of an error thrown by the client (ApiError), without importing the client. */
 export function statusOf(e: unknown): number | undefined {

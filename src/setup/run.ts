@@ -1,27 +1,16 @@
 // `setup` end to end: discover -> plan -> (apply). Returns one report the command prints as text or JSON.
 import { CliError, ExitCode } from '../errors.js';
 import { renderPolicy } from '../policy/render.js';
-import { apply, ApplyError, type ApplyResult } from './apply.js';
 import { parseAvatarsFlag } from './avatars.js';
 import { desiredFrom, namesFrom, policyOptionsFrom, type SetupOptions } from './desired.js';
 import { discover } from './discover.js';
-import { isPending, plan } from './plan.js';
+import { plan } from './plan.js';
 import { readPolicyConfig } from './policy-config.js';
-import type { Action, Desired, Plan, RequestCounts, SetupApi, Snapshot } from './types.js';
+import { applyPlanned, type RunMode, type RunReport } from './report.js';
+import type { Action, Desired, Plan, SetupApi, Snapshot } from './types.js';
 
-export type RunMode = 'apply' | 'dry-run' | 'check';
-
-export interface SetupReport {
-  command: 'setup';
-  authentik: { version: string };
-  mode: RunMode;
-  plan: Plan;
-  pending: boolean;
-  result: ApplyResult | null;
-  /** Set when applying failed part-way (result then lists what was done before). */
-  failure?: ApplyError;
-  requests: RequestCounts & { discovery: number; apply: number };
-}
+export type { RunMode };
+export type SetupReport = RunReport<'setup'>;
 
 /** Fails on bad flags before any request is sent. */
 export function validateSetupOptions(o: SetupOptions): void {
@@ -52,28 +41,5 @@ export async function runSetup(api: SetupApi, o: SetupOptions, mode: RunMode, on
   validateSetupOptions(o);
   const start = api.stats.total;
   const snap = await discoverForSetup(api, o);
-  const p = planFor(snap, o);
-  const pending = isPending(p);
-  const afterDiscovery = api.stats.total;
-  let result: ApplyResult | null = null;
-  let failure: ApplyError | undefined;
-  if (mode === 'apply' && pending) {
-    try {
-      result = await apply(api, p, { ...(onStep ? { onStep } : {}), rerun: 'ak-avatars setup' });
-    } catch (e) {
-      if (!(e instanceof ApplyError)) throw e;
-      failure = e;
-      result = { applied: e.applied, verified: false };
-    }
-  }
-  return {
-    command: 'setup',
-    authentik: { version: snap.version },
-    mode,
-    plan: p,
-    pending,
-    result,
-    ...(failure ? { failure } : {}),
-    requests: { ...api.stats, discovery: afterDiscovery - start, apply: api.stats.total - afterDiscovery },
-  };
+  return applyPlanned(api, 'setup', mode, { version: snap.version, plan: planFor(snap, o), start }, onStep ? { onStep } : {});
 }

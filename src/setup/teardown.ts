@@ -3,14 +3,13 @@
 // attributes.avatar leaves the avatars setting. Users' avatars stay unless purging was asked for.
 import type { User } from '../authentik/types.js';
 import { CliError, ExitCode } from '../errors.js';
-import { apply, ApplyError, type ApplyResult } from './apply.js';
 import { AVATAR_MODE, parseModes, removeAvatarMode } from './avatars.js';
 import { namesFrom, type SetupOptions } from './desired.js';
 import { discover } from './discover.js';
-import { isPending, refsOf } from './plan.js';
+import { refsOf } from './plan.js';
 import { guarded } from './permissions.js';
-import type { Action, Change, Plan, RequestCounts, SetupApi, Snapshot } from './types.js';
-import type { RunMode } from './run.js';
+import { applyPlanned, type RunMode, type RunReport } from './report.js';
+import type { Action, Change, Plan, SetupApi, Snapshot } from './types.js';
 
 export interface PurgeUser {
   pk: number;
@@ -61,16 +60,7 @@ export function planTeardown(snap: Snapshot, purge: PurgeUser[] = []): Plan {
   return { actions, notes };
 }
 
-export interface TeardownReport {
-  command: 'teardown';
-  authentik: { version: string };
-  mode: RunMode;
-  plan: Plan;
-  pending: boolean;
-  result: ApplyResult | null;
-  failure?: ApplyError;
-  requests: RequestCounts & { discovery: number; apply: number };
-}
+export type TeardownReport = RunReport<'teardown'>;
 
 export interface TeardownOptions extends Pick<SetupOptions, 'flows' | 'promptName' | 'resetPromptName' | 'policyName'> {
   purgeAvatars?: boolean;
@@ -103,36 +93,20 @@ export async function runTeardown(api: SetupApi, o: TeardownOptions, mode: RunMo
   const start = api.stats.total;
   const snap = await discover(api, { names, userSettings: true, flows: o.flows ?? [], adoption: false });
   const purge = o.purgeAvatars ? await usersWithAvatars(api) : [];
-  const p = planTeardown(snap, purge);
-  const pending = isPending(p);
-  const afterDiscovery = api.stats.total;
-  let result: ApplyResult | null = null;
-  let failure: ApplyError | undefined;
-  if (mode === 'apply' && pending) {
-    if (purge.length) {
-      const ok = hooks.confirm ? await hooks.confirm(`Remove the avatars of ${purge.length} user(s)?`) : false;
-      if (!ok) throw new CliError('cancelled: nothing was changed', ExitCode.CANCELLED);
-    }
-    try {
-      result = await apply(api, p, {
-        rerun: 'ak-avatars teardown',
-        ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
-        ...(hooks.purgeUser ? { userStep: (a: Action) => hooks.purgeUser!(Number(a.pk)) } : {}),
-      });
-    } catch (e) {
-      if (!(e instanceof ApplyError)) throw e;
-      failure = e;
-      result = { applied: e.applied, verified: false };
-    }
-  }
-  return {
-    command: 'teardown',
-    authentik: { version: snap.version },
-    mode,
-    plan: p,
-    pending,
-    result,
-    ...(failure ? { failure } : {}),
-    requests: { ...api.stats, discovery: afterDiscovery - start, apply: api.stats.total - afterDiscovery },
+  const confirmPurge = async () => {
+    if (!purge.length) return;
+    const ok = hooks.confirm ? await hooks.confirm(`Remove the avatars of ${purge.length} user(s)?`) : false;
+    if (!ok) throw new CliError('cancelled: nothing was changed', ExitCode.CANCELLED);
   };
+  return applyPlanned(
+    api,
+    'teardown',
+    mode,
+    { version: snap.version, plan: planTeardown(snap, purge), start },
+    {
+      ...(hooks.onStep ? { onStep: hooks.onStep } : {}),
+      ...(hooks.purgeUser ? { userStep: (a: Action) => hooks.purgeUser!(Number(a.pk)) } : {}),
+    },
+    confirmPurge,
+  );
 }

@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { FaultSet } from './faults.js';
 import { createPolicyRunner } from './python.js';
 import { loadSchemaChecker } from './schema.js';
-import { freshState } from './seed.js';
+import { freshState, newUser, nextUserPk } from './seed.js';
 import { createStandinServer } from './server.js';
-import type { Standin, StandinOptions, StandinState, StandinStateJson, TokenUser, UserRec } from './types.js';
+import type { Standin, StandinOptions, StandinState, StandinStateJson, TokenUser } from './types.js';
 import { FULL_VERSION, STANDIN_VERSIONS, isStandinVersion } from './versions.js';
 
 export type {
@@ -85,26 +85,9 @@ export async function startStandin(opts: StandinOptions = {}): Promise<Standin> 
     violations,
     addToken(key: string, user: TokenUser): void {
       if (!state.users.some((u) => u.username === user.username)) {
-        const now = new Date().toISOString();
-        const pk = Math.max(0, ...state.users.map((u) => u.pk)) + 1;
-        const rec: UserRec = {
-          pk,
-          uuid: `00000000-0000-4000-8000-${String(pk).padStart(12, '0')}`,
-          username: user.username,
-          name: user.username,
-          email: '',
-          is_active: true,
-          groups: [],
-          roles: [],
-          attributes: {},
-          path: 'users',
-          type: 'internal',
-          date_joined: now,
-          last_login: null,
-          last_updated: now,
-          password_change_date: now,
-        };
-        state.users.push(rec);
+        const pk = nextUserPk(state.users);
+        const uuid = `00000000-0000-4000-8000-${String(pk).padStart(12, '0')}`;
+        state.users.push(newUser({ pk, uuid, username: user.username, name: user.username }, new Date().toISOString()));
       }
       state.tokens = state.tokens.filter((t) => t.key !== key);
       state.tokens.push({ key, ...structuredClone(user) });

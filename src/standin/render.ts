@@ -26,25 +26,39 @@ const STAGE_META: Record<StageRec['kind'], { app: string; model: string; verbose
   password: { app: 'authentik_stages_password', model: 'passwordstage', verbose: 'Password Stage', component: 'ak-stage-password-form' },
 };
 
+/** FlowSetSerializer: a flow as listed in a stage's flow_set (FlowSerializer's fields, fewer of them). */
 export function flowSet(ctx: RenderCtx, stagePk: string): Record<string, unknown>[] {
   const flowPks = new Set(ctx.state.bindings.filter((b) => b.stage === stagePk).map((b) => b.target));
   return ctx.state.flows
     .filter((f) => flowPks.has(f.pk))
-    .map((f) => ({
-      pk: f.pk,
-      policybindingmodel_ptr_id: f.pbm_uuid,
-      name: f.name,
-      slug: f.slug,
-      title: f.title,
-      designation: f.designation,
-      background: '/static/dist/assets/images/flow_background.jpg',
-      background_url: '/static/dist/assets/images/flow_background.jpg',
-      policy_engine_mode: f.policy_engine_mode,
-      compatibility_mode: f.compatibility_mode,
-      export_url: `/api/v3/flows/instances/${f.slug}/export/`,
-      layout: f.layout,
-      denied_action: f.denied_action,
-    }));
+    .map((f) => ({ ...flowHead(f), ...flowTail(f) }));
+}
+
+const FLOW_BACKGROUND = '/static/dist/assets/images/flow_background.jpg';
+
+/** The fields FlowSerializer and FlowSetSerializer share, in their order: the first ones ... */
+function flowHead(f: FlowRec): Record<string, unknown> {
+  return {
+    pk: f.pk,
+    policybindingmodel_ptr_id: f.pbm_uuid,
+    name: f.name,
+    slug: f.slug,
+    title: f.title,
+    designation: f.designation,
+    background: FLOW_BACKGROUND,
+    background_url: FLOW_BACKGROUND,
+  };
+}
+
+/** ... and the last ones. */
+function flowTail(f: FlowRec): Record<string, unknown> {
+  return {
+    policy_engine_mode: f.policy_engine_mode,
+    compatibility_mode: f.compatibility_mode,
+    export_url: `/api/v3/flows/instances/${f.slug}/export/`,
+    layout: f.layout,
+    denied_action: f.denied_action,
+  };
 }
 
 /** StageSerializer (the base): used for binding.stage_obj and for prompt stages. */
@@ -107,25 +121,13 @@ export function renderPolicy(_ctx: RenderCtx, p: PolicyRec): Record<string, unkn
 
 export function renderFlow(ctx: RenderCtx, f: FlowRec): Record<string, unknown> {
   const bindings = ctx.state.bindings.filter((b) => b.target === f.pk).sort((a, b) => a.order - b.order);
-  const bg = '/static/dist/assets/images/flow_background.jpg';
   return {
-    pk: f.pk,
-    policybindingmodel_ptr_id: f.pbm_uuid,
-    name: f.name,
-    slug: f.slug,
-    title: f.title,
-    designation: f.designation,
-    background: bg,
-    background_url: bg,
+    ...flowHead(f),
     background_themed_urls: null,
     stages: bindings.map((b) => b.stage),
     policies: [],
     cache_count: 0,
-    policy_engine_mode: f.policy_engine_mode,
-    compatibility_mode: f.compatibility_mode,
-    export_url: `/api/v3/flows/instances/${f.slug}/export/`,
-    layout: f.layout,
-    denied_action: f.denied_action,
+    ...flowTail(f),
     authentication: f.authentication,
   };
 }

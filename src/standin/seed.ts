@@ -96,26 +96,39 @@ function binding(f: FlowRec, s: StageRec, order: number): BindingRec {
   };
 }
 
-function user(pk: number, username: string, name: string, email: string, extra: Partial<UserRec> = {}): UserRec {
+/**
+ * A user record with authentik's defaults (active, internal, path "users", no groups, roles or
+ * attributes), created at `at`: THE constructor of users, for the seed, POST /core/users/ and addToken().
+ */
+export function newUser(init: Pick<UserRec, 'pk' | 'uuid' | 'username'> & Partial<UserRec>, at: string): UserRec {
+  const { pk, uuid, username, ...rest } = init;
   return {
     pk,
-    uuid: stableUuid(`user:${username}`),
+    uuid,
     username,
-    name,
-    email,
+    name: '',
+    email: '',
     is_active: true,
     groups: [],
     roles: [],
     attributes: {},
     path: 'users',
     type: 'internal',
-    date_joined: T0,
+    date_joined: at,
     last_login: null,
-    last_updated: T0,
-    password_change_date: T0,
-    ...extra,
+    last_updated: at,
+    password_change_date: at,
+    ...rest,
   };
 }
+
+/** The pk the next user gets (the table's auto-increment). */
+export function nextUserPk(users: readonly UserRec[]): number {
+  return Math.max(0, ...users.map((u) => u.pk)) + 1;
+}
+
+const user = (pk: number, username: string, name: string, email: string, extra: Partial<UserRec> = {}): UserRec =>
+  newUser({ pk, uuid: stableUuid(`user:${username}`), username, name, email, ...extra }, T0);
 
 const tryReturn = (expr: string): string => `try:\n    return ${expr}\nexcept:\n    return ''\n`;
 

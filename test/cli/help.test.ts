@@ -3,13 +3,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { Help } from 'commander';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
-import { createProgram } from '../../src/cli/program.js';
+import { COMMANDS } from '../../src/cli/commands/index.js';
+import { createProgram, isPlaceholder } from '../../src/cli/program.js';
 import { run } from '../helpers/run.js';
 
-function tree(): CommandUnknownOpts {
+async function tree(): Promise<CommandUnknownOpts> {
   const s = new PassThrough();
-  return createProgram({ stdout: s, stderr: s, stdin: s, env: {} }) as unknown as CommandUnknownOpts;
+  return (await createProgram({ stdout: s, stderr: s, stdin: s, env: {} })) as unknown as CommandUnknownOpts;
 }
 
 function allCommands(cmd: CommandUnknownOpts, path: string[] = []): string[][] {
@@ -21,7 +23,7 @@ describe('help', () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    const root = tree();
+    const root = await tree();
     expect(root.commands.length).toBeGreaterThanOrEqual(3);
     for (const c of root.commands) {
       const desc = c.description().split('\n')[0]!;
@@ -38,7 +40,7 @@ describe('help', () => {
   });
 
   it('every command has --help with examples', async () => {
-    const paths = allCommands(tree());
+    const paths = allCommands(await tree());
     expect(paths).toEqual(expect.arrayContaining([['whoami'], ['sandbox'], ['config'], ['config', 'set'], ['config', 'list']]));
     for (const p of paths) {
       const r = await run([...p, '--help']);
@@ -115,5 +117,49 @@ describe('--json without a command', () => {
       expect(r.code).toBe(2);
       expect(JSON.parse(r.stdout)).toMatchObject({ error: { exitCode: 2, message: expect.stringMatching(/a command is required/) } });
     }
+  });
+});
+
+// Commands load lazily: the root help is built from the registry's entries (commands/index.ts) without
+// loading the command modules. These tests keep the entries honest.
+describe('the command registry', () => {
+  async function program(args?: string[]) {
+    const s = new PassThrough();
+    return (await createProgram({ stdout: s, stderr: s, stdin: s, env: {} }, args)) as unknown as CommandUnknownOpts;
+  }
+  const loadedNames = (root: CommandUnknownOpts) => root.commands.filter((c) => !isPlaceholder(c)).map((c) => c.name());
+
+  it('every entry shows the real command: its term and description as commander prints them', async () => {
+    const real = await program();
+    expect(real.commands.map((c) => c.name())).toEqual(COMMANDS.map((e) => e.name));
+    for (const e of COMMANDS) {
+      const cmd = real.commands.find((c) => c.name() === e.name)!;
+      expect({ name: e.name, ...e.help }).toEqual({ name: e.name, term: new Help().subcommandTerm(cmd as never), description: cmd.description() });
+    }
+  });
+
+  it('the root help built from the entries is the root help built from every module', async () => {
+    const lazy = await program(['--help']);
+    const full = await program();
+    expect(loadedNames(lazy)).toEqual([]);
+    expect(loadedNames(full)).toEqual(COMMANDS.map((e) => e.name));
+    expect(lazy.helpInformation()).toBe(full.helpInformation());
+  });
+
+  it.each([
+    [['--version'], []],
+    [['--json'], []],
+    [['whoam'], COMMANDS.map((e) => e.name)],
+    [['help', 'whoam'], COMMANDS.map((e) => e.name)],
+    [['upload', 'alice', 'a.png', '--size', '64'], ['upload']],
+    [['--profile', 'upload', 'whoami'], ['whoami']],
+    [['--timeout=5', 'whoami'], ['whoami']],
+    [['-vy', '--token-file', 'setup', 'status', '--json'], ['status']],
+    [['help', 'teardown'], ['teardown']],
+    [['--json', 'help', 'config'], ['config']],
+    [['--', 'show', 'alice'], ['show']],
+    [['config', 'set', 'whoami'], ['config']],
+  ])('%j loads %j', async (args, expected) => {
+    expect(loadedNames(await program(args))).toEqual(expected);
   });
 });

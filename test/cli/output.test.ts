@@ -2,9 +2,10 @@
 // animate only on an interactive stderr, --json purity, and error formatting.
 import { describe, expect, it } from '@jest/globals';
 import { PassThrough } from 'node:stream';
+import { Chalk } from 'chalk';
 import ora from 'ora';
 import { CliError, ExitCode } from '../../src/errors.js';
-import { colorLevel, isInteractive, Output, type OraFactory } from '../../src/cli/output.js';
+import { colorLevel, isInteractive, loadOutputExtras, Output, type OraFactory } from '../../src/cli/output.js';
 import { run } from '../helpers/run.js';
 
 // eslint-disable-next-line no-control-regex
@@ -36,6 +37,8 @@ function output(opts: { tty?: boolean; env?: Record<string, string>; json?: bool
     color: opts.color ?? true,
     verbose: false,
     ora: ora as unknown as OraFactory,
+    // the CLI loads chalk only when a stream gets colour (loadOutputExtras); here it is always at hand
+    chalk: Chalk,
   });
   return { o, stdout: out.text, stderr: err.text };
 }
@@ -149,5 +152,50 @@ describe('colour through the whole program', () => {
     expect((await run(['config', 'use', 'x'], { isTTY: true, env: { NO_COLOR: '1' } })).stderr).not.toMatch(ANSI);
     expect((await run(['--no-color', 'config', 'use', 'x'], { isTTY: true })).stderr).not.toMatch(ANSI);
     expect((await run(['config', 'use', 'x'], { isTTY: true, env: { CI: 'true' } })).stderr).not.toMatch(ANSI);
+  });
+});
+
+describe('colour without chalk (chalk loads only when a stream gets colour)', () => {
+  // the painter used at colour level 0 must answer every call the way chalk at level 0 does
+  const plain = new Output({ stdout: sink(false).s, stderr: sink(false).s, env: {}, json: false, color: true, verbose: false }).c;
+  const chalk0 = new Chalk({ level: 0 });
+  it.each([
+    ['style', (c: typeof chalk0) => c.red('x')],
+    ['chain', (c: typeof chalk0) => c.bold.red.underline('x')],
+    ['several arguments', (c: typeof chalk0) => c.green('a', 'b', 3)],
+    ['a number', (c: typeof chalk0) => c.dim(42 as unknown as string)],
+    ['empty', (c: typeof chalk0) => c.yellow('')],
+    ['a model method', (c: typeof chalk0) => c.hex('#ff0000').bgRgb(1, 2, 3).bold('x')],
+    ['visible', (c: typeof chalk0) => c.visible.red('x')],
+    ['the instance itself', (c: typeof chalk0) => c('a', 'b')],
+  ])('%s', (_n, f) => {
+    expect(f(plain)).toBe(f(chalk0));
+  });
+
+  it('reports level 0, also down a chain', () => {
+    expect(plain.level).toBe(0);
+    expect(plain.bold.level).toBe(0);
+  });
+
+  it('an Output that would colour but was given no chalk writes plain text', () => {
+    const err = sink(true);
+    new Output({ stdout: sink(true).s, stderr: err.s, env: {}, json: false, color: true, verbose: false }).error(new CliError('broken'));
+    expect(err.text()).toBe('Error: broken\n');
+  });
+
+  const tty = { isTTY: true, columns: 80, write: () => true };
+  const pipe = { isTTY: false, write: () => true };
+  it.each([
+    ['pipes', { stdout: pipe, stderr: pipe, env: {}, color: true, json: false }, { spinner: true }, []],
+    ['NO_COLOR on a TTY, no spinner wanted', { stdout: tty, stderr: tty, env: { NO_COLOR: '1' }, color: true, json: false }, { spinner: false }, []],
+    ['NO_COLOR on a TTY', { stdout: tty, stderr: tty, env: { NO_COLOR: '1' }, color: true, json: false }, { spinner: true }, ['ora']],
+    ['--json on a TTY', { stdout: tty, stderr: tty, env: {}, color: true, json: true }, { spinner: true }, ['chalk']],
+    ['a TTY', { stdout: tty, stderr: tty, env: {}, color: true, json: false }, { spinner: true }, ['chalk', 'ora']],
+    ['only stderr on a TTY, CI', { stdout: pipe, stderr: tty, env: { CI: 'true' }, color: true, json: false }, { spinner: true }, []],
+    ['FORCE_COLOR on pipes', { stdout: pipe, stderr: pipe, env: { FORCE_COLOR: '1' }, color: true, json: false }, { spinner: true }, ['chalk']],
+  ] as const)('loadOutputExtras on %s', async (_n, opts, need, expected) => {
+    const extras = await loadOutputExtras(opts, need);
+    expect(Object.keys(extras).sort()).toEqual(expected);
+    if (extras.chalk) expect(new extras.chalk({ level: 1 }).red('x')).toMatch(SGR);
   });
 });

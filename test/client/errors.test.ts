@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthentikClient, ApiError, flattenErrors, permissionHint, toApiError } from '../../src/authentik/index.js';
+import { permissionFor } from '../../src/authentik/errors.js';
 import { CliError, ExitCode } from '../../src/errors.js';
 import { TOKEN, freePort, json, rejection, startServer, type TestServer } from './server.js';
 
@@ -71,6 +72,19 @@ describe('HTTP status mapping', () => {
     expect(permissionHint({ method: 'GET', path: 'core/users/5/' })).toMatch(/authentik_core\.view_user/);
     expect(permissionHint({ method: 'DELETE', path: 'admin/file/' })).toMatch(/authentik_rbac\.manage_media_files/);
     expect(permissionHint({ method: 'GET', path: 'some/thing/' })).not.toMatch(/needs/);
+  });
+
+  // one table serves the client's hint and setup's "permission denied" message (src/setup/permissions.ts)
+  it.each([
+    ['GET', 'policies/all/abc/', 'authentik_policies.view_policy'],
+    ['POST', 'policies/all/abc/test/', 'authentik_policies.view_policy and authentik_core.view_user'],
+    ['PATCH', '/api/v3/core/users/5/?x=1', 'authentik_core.change_user'],
+    ['PATCH', 'core/brands/abc/', 'authentik_brands.change_brand'],
+    ['GET', 'core/brands/current/', undefined],
+    ['GET', 'admin/version/', undefined],
+  ])('permissionFor(%s %s) is %s', (method, path, perm) => {
+    expect(permissionFor(method, path)).toBe(perm);
+    expect(permissionHint({ method, path }).includes('(needs ')).toBe(perm !== undefined);
   });
 
   it('404 -> exit 5', async () => {

@@ -49,14 +49,14 @@ Module._load = function (request, parent, isMain) {
   );
 });
 
-async function loaded(args: string[], script?: string): Promise<{ code: number; modules: string[]; stdout: string }> {
+async function loaded(args: string[], script?: string, env: Record<string, string> = {}): Promise<{ code: number; modules: string[]; stdout: string }> {
   const log = join(dir, `log-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(log, '');
   const argv = ['--import', join(dir, 'preload.mjs'), ...(script ? ['--input-type=module', '-e', script] : [bin, ...args])];
   let code = 0;
   let stdout = '';
   try {
-    ({ stdout } = await exec(process.execPath, argv, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: dir, AK_LOAD_LOG: log } }));
+    ({ stdout } = await exec(process.execPath, argv, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: dir, AK_LOAD_LOG: log, ...env } }));
   } catch (e) {
     code = (e as { code: number }).code;
     stdout = (e as { stdout: string }).stdout;
@@ -84,5 +84,44 @@ describe('lazy imports', () => {
     const sharpRun = await loaded([], `await import('sharp');`);
     expect(sharpRun.code).toBe(0);
     expect(sharpRun.modules.some((m) => /node_modules\/sharp\//.test(m))).toBe(true);
+  });
+});
+
+// Start-up time (issue "Benchmarks": --help within 40 ms of bare node): --help and --version load the
+// CLI shell and commander, nothing else: no command module (the root help comes from the registry),
+// no chalk (no colour in help), no ora, no config store/env-paths (no profile needed).
+describe('--help and --version load only what they need', () => {
+  const SHELL = ['cli/commands/index.js', 'cli/context.js', 'cli/main.js', 'cli/output.js', 'cli/program.js', 'errors.js'];
+  /** The project's own files (relative to dist/) and the packages a run loaded. */
+  function split(modules: string[]) {
+    const files = new Set<string>();
+    const packages = new Set<string>();
+    for (const m of modules) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m);
+      if (pkg) packages.add(pkg[1]!);
+      else if (m.includes('/dist/')) files.add(m.slice(m.indexOf('/dist/') + 6));
+    }
+    return { files: [...files].sort(), packages: [...packages].sort() };
+  }
+
+  it.each([[['--help']], [['--version']], [['-V']], [['--json', '--help']], [[]]])('ak-avatars %j', async (argv: string[]) => {
+    const r = await loaded(argv);
+    expect(r.code).toBe(argv.length === 0 ? 2 : 0);
+    expect(split(r.modules)).toEqual({ files: SHELL, packages: ['commander'] });
+  });
+
+  it('`ak-avatars whoami --help` adds only the whoami module', async () => {
+    const r = await loaded(['whoami', '--help']);
+    expect(r.code).toBe(0);
+    expect(split(r.modules)).toEqual({ files: [...SHELL, 'cli/commands/whoami.js'].sort(), packages: ['commander'] });
+  });
+
+  it('control: the same recorder sees chalk, the config store and env-paths when a run needs them', async () => {
+    // FORCE_COLOR: the output gets colour (chalk); `config list` reads the profiles file (its dir from env-paths)
+    const r = await loaded(['config', 'list'], undefined, { FORCE_COLOR: '1' });
+    expect(r.code).toBe(0);
+    const { files, packages } = split(r.modules);
+    expect(files).toEqual(expect.arrayContaining(['cli/config-store.js', 'cli/commands/config.js']));
+    expect(packages).toEqual(expect.arrayContaining(['chalk', 'env-paths']));
   });
 });

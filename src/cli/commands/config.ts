@@ -1,20 +1,14 @@
 // `ak-avatars config ...`: saved connection profiles (URL + token + TLS settings), kubectl-style.
 // The profile's fields come from the global options (--url, --token-stdin/--token -, --token-file,
 // --ca-file, --insecure), so they are spelled the same everywhere.
+// The profiles file code (config-store, env-paths) loads inside the actions only: --help stays light.
 import { resolve } from 'node:path';
-import { Option } from '@commander-js/extra-typings';
 import { CliError, ExitCode, registerSecret } from '../../errors.js';
-import {
-  configPath,
-  loadConfig,
-  maskToken,
-  saveConfig,
-  validateProfileName,
-  type ConfigFile,
-  type Profile,
-} from '../config-store.js';
+import type { ConfigFile, Profile } from '../config-store.js';
 import { action, cleanToken, normaliseUrl, readTokenFromStdin, type Ctx, type Deps } from '../context.js';
-import { examples, type Root } from '../program.js';
+import { examples, Option, type Root } from '../program.js';
+
+type Store = typeof import('../config-store.js');
 
 export interface ProfileView {
   name: string;
@@ -26,29 +20,44 @@ export interface ProfileView {
   insecure: boolean;
 }
 
-function view(name: string, p: Profile, current: boolean): ProfileView {
+function view(store: Store, name: string, p: Profile, current: boolean): ProfileView {
   return {
     name,
     current,
     url: p.url,
-    token: p.token ? maskToken(p.token) : null,
+    token: p.token ? store.maskToken(p.token) : null,
     tokenFile: p.tokenFile ?? null,
     caFile: p.caFile ?? null,
     insecure: Boolean(p.insecure),
   };
 }
 
-async function load(ctx: Ctx): Promise<{ config: ConfigFile; path: string }> {
-  const loaded = await loadConfig(ctx.configDir);
+/** The profiles file, with the store's functions and the config dir (the store is imported here, lazily). */
+async function load(ctx: Ctx): Promise<{ config: ConfigFile; path: string; store: Store; dir: string }> {
+  const store = await import('../config-store.js');
+  const dir = await ctx.configDir();
+  const loaded = await store.loadConfig(dir);
   if (loaded.looseMode !== undefined) {
     ctx.out.warn(`${loaded.path} is readable by other users (mode ${loaded.looseMode.toString(8)}); run: chmod 600 ${loaded.path}`);
   }
-  return loaded;
+  return { ...loaded, store, dir };
 }
 
-function notFound(name: string, config: ConfigFile): CliError {
+/** Loads the profiles file, lets edit change it (the profile `name` must exist), saves it. */
+async function editProfiles(ctx: Ctx, name: string, edit: (cfg: ConfigFile) => void): Promise<ConfigFile> {
+  const { config: cfg, store, dir } = await load(ctx);
+  profileNamed(cfg, name);
+  edit(cfg);
+  await store.saveConfig(dir, cfg);
+  return cfg;
+}
+
+/** The saved profile called name, else exit 5 listing the known ones. */
+function profileNamed(config: ConfigFile, name: string): Profile {
+  const p = config.profiles[name];
+  if (p) return p;
   const names = Object.keys(config.profiles);
-  return new CliError(`no profile named '${name}'`, ExitCode.NOT_FOUND, {
+  throw new CliError(`no profile named '${name}'`, ExitCode.NOT_FOUND, {
     hint: names.length ? `known profiles: ${names.join(', ')}` : 'create one: ak-avatars config set NAME --url URL --token-stdin',
   });
 }
@@ -90,10 +99,7 @@ export function registerConfig(root: Root, deps: Deps): void {
     .addHelpText('after', examples(['ak-avatars config use prod']))
     .action(
       action(deps, async (ctx, name) => {
-        const { config: cfg } = await load(ctx);
-        if (!cfg.profiles[name]) throw notFound(name, cfg);
-        cfg.current = name;
-        await saveConfig(ctx.configDir, cfg);
+        await editProfiles(ctx, name, (cfg) => void (cfg.current = name));
         ctx.out.data({ current: name }, () => `Current profile: ${name}`);
       }),
     );
@@ -105,10 +111,10 @@ export function registerConfig(root: Root, deps: Deps): void {
     .addHelpText('after', examples(['ak-avatars config list'], ['ak-avatars config list --json']))
     .action(
       action(deps, async (ctx) => {
-        const { config: cfg, path } = await load(ctx);
+        const { config: cfg, path, store } = await load(ctx);
         const profiles = Object.entries(cfg.profiles)
           .sort(([a], [b]) => a.localeCompare(b))
-          .map(([n, p]) => view(n, p, n === cfg.current));
+          .map(([n, p]) => view(store, n, p, n === cfg.current));
         ctx.out.data({ configFile: path, current: cfg.current ?? null, profiles }, () => {
           if (profiles.length === 0) return `No profiles yet (${path}).\nCreate one: ak-avatars config set NAME --url URL --token-stdin`;
           const rows = profiles.map((p) => [
@@ -131,12 +137,12 @@ export function registerConfig(root: Root, deps: Deps): void {
     .addHelpText('after', examples(['ak-avatars config remove lab']))
     .action(
       action(deps, async (ctx, name) => {
-        const { config: cfg } = await load(ctx);
-        if (!cfg.profiles[name]) throw notFound(name, cfg);
-        delete cfg.profiles[name];
-        const wasCurrent = cfg.current === name;
-        if (wasCurrent) delete cfg.current;
-        await saveConfig(ctx.configDir, cfg);
+        let wasCurrent = false;
+        const cfg = await editProfiles(ctx, name, (c) => {
+          delete c.profiles[name];
+          wasCurrent = c.current === name;
+          if (wasCurrent) delete c.current;
+        });
         ctx.out.data({ removed: name, current: cfg.current ?? null }, () =>
           `Removed profile ${name}.${wasCurrent ? ' No profile is current now: run `ak-avatars config use NAME`.' : ''}`,
         );
@@ -158,10 +164,8 @@ export function registerConfig(root: Root, deps: Deps): void {
     .action(
       action(deps, async (ctx, name) => {
         if (name !== undefined) {
-          const { config: cfg } = await load(ctx);
-          const p = cfg.profiles[name];
-          if (!p) throw notFound(name, cfg);
-          const v = view(name, p, cfg.current === name);
+          const { config: cfg, store } = await load(ctx);
+          const v = view(store, name, profileNamed(cfg, name), cfg.current === name);
           ctx.out.data(v, () => describe([
             ['profile', `${v.name}${v.current ? ' (current)' : ''}`],
             ['url', v.url],
@@ -172,8 +176,9 @@ export function registerConfig(root: Root, deps: Deps): void {
           return;
         }
         const conn = await ctx.connection();
+        const { configPath, maskToken } = await import('../config-store.js');
         const result = {
-          configFile: configPath(ctx.configDir),
+          configFile: configPath(await ctx.configDir()),
           profile: conn.profile ?? null,
           url: { value: conn.url, source: conn.urlSource },
           token: { value: maskToken(conn.token), source: conn.tokenSource },
@@ -194,13 +199,14 @@ export function registerConfig(root: Root, deps: Deps): void {
 }
 
 export async function configSet(ctx: Ctx, name: string, opts: { use?: true; verifyTls?: true }): Promise<number> {
+  const { validateProfileName } = await import('../config-store.js');
   validateProfileName(name);
   const g = ctx.opts;
   const given = [g.token !== undefined && '--token', g.tokenFile !== undefined && '--token-file', g.tokenStdin && '--token-stdin'].filter(Boolean);
   if (given.length > 1) throw new CliError(`give the token one way only (got ${given.join(' and ')})`, ExitCode.USAGE);
   if (g.insecure && opts.verifyTls) throw new CliError('--insecure and --verify-tls contradict each other', ExitCode.USAGE);
 
-  const { config: cfg } = await load(ctx);
+  const { config: cfg, store, dir } = await load(ctx);
   const existing = cfg.profiles[name];
   if (!existing && g.url === undefined) {
     throw new CliError(`profile '${name}' does not exist yet: --url is required`, ExitCode.USAGE, {
@@ -238,8 +244,8 @@ export async function configSet(ctx: Ctx, name: string, opts: { use?: true; veri
   cfg.profiles[name] = p;
   const makeCurrent = Boolean(opts.use) || cfg.current === undefined || !cfg.profiles[cfg.current];
   if (makeCurrent) cfg.current = name;
-  const path = await saveConfig(ctx.configDir, cfg);
-  const v = view(name, p, cfg.current === name);
+  const path = await store.saveConfig(dir, cfg);
+  const v = view(store, name, p, cfg.current === name);
   ctx.out.data({ ...v, created: !existing, configFile: path }, () => {
     const lines = [`${existing ? 'Updated' : 'Saved'} profile ${name} (${p.url})${v.current ? ', now the current profile' : ''}.`];
     if (!p.token && !p.tokenFile) lines.push('It has no token yet: add one with --token-stdin or --token-file.');

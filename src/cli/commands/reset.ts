@@ -1,12 +1,10 @@
 // `ak-avatars reset <user>`: remove the user's own avatar so authentik falls back to the next avatar
 // mode (gravatar, initials, ...). Every other attribute is kept; a stale `avatar_reset` left by the
 // blog recipes goes too; with the dir store our file is deleted once the user no longer points at it.
-import { Option } from '@commander-js/extra-typings';
-import type { ChangeResult } from '../../avatar/index.js';
 import { ExitCode } from '../../errors.js';
 import { action, type Ctx, type Deps } from '../context.js';
 import { examples, type Root } from '../program.js';
-import { byOption, changeDetails, changeJson, findUser, openStoresFor, publicUrlOption, reportWarnings, storeDirOption, type UserFlags } from './upload.js';
+import { byOption, dryRunOption, findUser, openStoresFor, printChange, withDirOptions, type UserFlags } from './avatar-options.js';
 
 interface ResetFlags extends UserFlags {
   storeDir?: string;
@@ -15,14 +13,13 @@ interface ResetFlags extends UserFlags {
 }
 
 export function registerReset(root: Root, deps: Deps): void {
-  root
+  const cmd = root
     .command('reset')
     .description("remove a user's avatar so authentik falls back to the next avatar mode")
     .argument('<user>', 'username, email, uuid or numeric id')
-    .addOption(byOption())
-    .addOption(storeDirOption())
-    .addOption(publicUrlOption())
-    .addOption(new Option('--dry-run', 'show what would change; change nothing'))
+    .addOption(byOption());
+  withDirOptions(cmd)
+    .addOption(dryRunOption())
     .addHelpText(
       'after',
       examples(
@@ -38,18 +35,15 @@ export async function reset(ctx: Ctx, userArg: string, o: ResetFlags): Promise<n
   const stores = await openStoresFor(ctx, o);
   const { client, user } = await findUser(ctx, userArg, o.by);
   const { changeAvatar } = await import('../../avatar/change.js');
-  const r: ChangeResult = await changeAvatar(client, user.pk, { kind: 'remove' }, { files: stores.dir, dryRun: Boolean(o.dryRun) });
-  reportWarnings(ctx, r);
-  ctx.out.data({ command: 'reset', ...changeJson(r) }, () => {
-    const c = ctx.out.c;
-    const head = !r.changed
-      ? `${c.bold(user.username)} has no avatar of their own: nothing to reset`
-      : r.dryRun
-        ? `${c.cyan('Dry run:')} would remove the avatar of ${c.bold(user.username)}; nothing was changed`
-        : r.old.kind === 'none'
-          ? `${c.green('✔')} ${c.bold(user.username)} had no avatar of their own; removed the stale avatar_reset attribute`
-          : `${c.green('✔')} Removed the avatar of ${c.bold(user.username)}: authentik now falls back to the next avatar mode`;
-    return [head, ...changeDetails(ctx, r)].join('\n');
-  });
+  const r = await changeAvatar(client, user.pk, { kind: 'remove' }, { files: stores.dir, dryRun: Boolean(o.dryRun) });
+  const c = ctx.out.c;
+  const head = !r.changed
+    ? `${c.bold(user.username)} has no avatar of their own: nothing to reset`
+    : r.dryRun
+      ? `${c.cyan('Dry run:')} would remove the avatar of ${c.bold(user.username)}; nothing was changed`
+      : r.old.kind === 'none'
+        ? `${c.green('✔')} ${c.bold(user.username)} had no avatar of their own; removed the stale avatar_reset attribute`
+        : `${c.green('✔')} Removed the avatar of ${c.bold(user.username)}: authentik now falls back to the next avatar mode`;
+  printChange(ctx, 'reset', r, head);
   return ExitCode.OK;
 }

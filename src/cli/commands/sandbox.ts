@@ -1,11 +1,9 @@
 // `ak-avatars sandbox`: runs the authentik stand-in (src/standin) in the foreground on 127.0.0.1 so an
 // admin can try every command without touching a real instance. Stops cleanly on SIGINT/SIGTERM.
-import { readFile, writeFile } from 'node:fs/promises';
-import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { CliError, ExitCode } from '../../errors.js';
 import type { StandinOptions } from '../../standin/index.js';
 import { action, type Ctx, type Deps } from '../context.js';
-import { examples, parsePositiveInt, type Root } from '../program.js';
+import { examples, InvalidArgumentError, Option, parsePositiveInt, type Root } from '../program.js';
 
 // Duplicated from src/standin's STANDIN_VERSIONS on purpose: importing the stand-in here would load
 // it (and its schema checker) for every --help. runSandbox() checks the list against the real one.
@@ -54,6 +52,7 @@ export function registerSandbox(root: Root, deps: Deps): void {
 }
 
 export async function runSandbox(ctx: Ctx, opts: SandboxOptions): Promise<number> {
+  const { readFile, writeFile } = await import('node:fs/promises');
   let state: unknown;
   if (opts.state !== undefined) {
     let text: string;

@@ -1,14 +1,18 @@
 // `ak-avatars setup`: converge the avatar feature (prompts, policy, stage lists, avatars setting).
 // Parses options, calls src/setup (imported lazily), prints via ctx.out.
-import { Option } from '@commander-js/extra-typings';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { Action, SetupOptions, SetupReport, TeardownReport } from '../../setup/index.js';
 import { CliError, ExitCode } from '../../errors.js';
 import { action, type Ctx, type Deps } from '../context.js';
-import { examples, parsePositiveInt, type Root } from '../program.js';
+import type { Spinner } from '../output.js';
+import { examples, Option, parsePositiveInt, type Root } from '../program.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
-/** Options shared with status and teardown. */
+// ---------------------------------------------------------------------------------------------
+// shared with status and teardown
+
+/** What setup, status and teardown look at: --flow, and the names of our objects. */
 export function flowOption() {
   return new Option('--flow <slug>', "also target this flow's prompt stage (repeatable; the brand's user settings flow is always targeted)").argParser(collect);
 }
@@ -19,6 +23,33 @@ export function nameOptions() {
     new Option('--policy-name <name>', 'name of the validation policy (default default-user-settings-avatar)'),
   ];
 }
+
+/** --flow then the names (status, teardown; setup lists its own options in between). */
+export function addTargetOptions<C extends CommandUnknownOpts>(cmd: C): C {
+  for (const o of [flowOption(), ...nameOptions()]) cmd.addOption(o);
+  return cmd;
+}
+
+/** --dry-run and --check; `pending` says what --check reports with exit 8. */
+export function addModeOptions<C extends CommandUnknownOpts>(cmd: C, pending: string): C {
+  cmd.addOption(new Option('--dry-run', 'print the plan; change nothing'));
+  cmd.addOption(new Option('--check', `change nothing; exit 8 when ${pending}`));
+  return cmd;
+}
+
+/** The run mode the flags ask for; two modes at once are a usage error. */
+export function runMode(o: { dryRun?: boolean; check?: boolean; blueprint?: boolean }): 'apply' | 'dry-run' | 'check' {
+  const modes = [o.dryRun && '--dry-run', o.check && '--check', o.blueprint && '--blueprint'].filter(Boolean);
+  if (modes.length > 1) throw new CliError(`${modes.join(' and ')} cannot be combined`, ExitCode.USAGE);
+  return o.dryRun ? 'dry-run' : o.check ? 'check' : 'apply';
+}
+
+/** Reads (and maybe writes) under a "Reading the current state" spinner whose text follows the steps. */
+export function withProgress<T>(ctx: Ctx, run: (onStep: (a: Action) => void, spin: Spinner) => Promise<T>): Promise<T> {
+  return ctx.out.during('Reading the current state', (spin) => run((a) => spin.text(`${a.kind} ${a.object} ${a.name}`), spin));
+}
+
+// ---------------------------------------------------------------------------------------------
 
 interface SetupFlags extends SetupOptions {
   flow?: string[];
@@ -41,9 +72,8 @@ export function registerSetup(root: Root, deps: Deps): void {
   for (const o of nameOptions()) cmd.addOption(o);
   cmd
     .addOption(new Option('--label <text>', 'label of the file prompt (default "Avatar")'))
-    .addOption(new Option('--reset-label <text>', 'label of the checkbox prompt (default "Remove avatar")'))
-    .addOption(new Option('--dry-run', 'print the plan; change nothing'))
-    .addOption(new Option('--check', 'change nothing; exit 8 when something would change (CI after an authentik upgrade)'))
+    .addOption(new Option('--reset-label <text>', 'label of the checkbox prompt (default "Remove avatar")'));
+  addModeOptions(cmd, 'something would change (CI after an authentik upgrade)')
     .addOption(new Option('--blueprint', 'print an authentik blueprint (YAML) with the same objects instead of applying'))
     .addHelpText(
       'after',
@@ -66,23 +96,14 @@ function toOptions(o: SetupFlags): SetupOptions {
 }
 
 export async function setup(ctx: Ctx, o: SetupFlags): Promise<number> {
-  const modes = [o.dryRun && '--dry-run', o.check && '--check', o.blueprint && '--blueprint'].filter(Boolean);
-  if (modes.length > 1) throw new CliError(`${modes.join(' and ')} cannot be combined`, ExitCode.USAGE);
+  const mode = runMode(o);
   const s = await import('../../setup/index.js');
   const opts = toOptions(o);
   s.validateSetupOptions(opts);
   if (o.blueprint) return blueprint(ctx, opts);
 
   const client = await ctx.client();
-  const mode = o.dryRun ? 'dry-run' : o.check ? 'check' : 'apply';
-  const spin = ctx.out.spinner('Reading the current state').start();
-  let report: SetupReport;
-  try {
-    report = await s.runSetup(client, opts, mode, (a) => spin.text(`${a.kind} ${a.object} ${a.name}`));
-  } finally {
-    spin.stop();
-  }
-  return printReport(ctx, report);
+  return printReport(ctx, await withProgress(ctx, (onStep) => s.runSetup(client, opts, mode, onStep)));
 }
 
 /** Prints a setup/teardown report (text or one JSON document) and returns the exit code. */

@@ -6,7 +6,7 @@ import type { EffectiveMode, AvatarsSetting } from '../../avatar/index.js';
 import { ExitCode } from '../../errors.js';
 import { action, type Ctx, type Deps } from '../context.js';
 import { examples, type Root } from '../program.js';
-import { byOption, findUser, kib, openStoresFor, publicUrlOption, storeDirOption, type UserFlags } from './upload.js';
+import { byOption, findUser, kib, openStoresFor, withDirOptions, type UserFlags } from './avatar-options.js';
 
 interface ShowFlags extends UserFlags {
   storeDir?: string;
@@ -52,13 +52,12 @@ export interface ShowResult {
 }
 
 export function registerShow(root: Root, deps: Deps): void {
-  root
+  const cmd = root
     .command('show')
     .description("show a user's avatar: where it lives, the mode authentik uses, format and size")
     .argument('<user>', 'username, email, uuid or numeric id')
-    .addOption(byOption())
-    .addOption(storeDirOption())
-    .addOption(publicUrlOption())
+    .addOption(byOption());
+  withDirOptions(cmd)
     .addOption(new Option('--no-fetch', 'do not download a URL avatar to inspect it'))
     .addHelpText(
       'after',

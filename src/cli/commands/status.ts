@@ -1,9 +1,8 @@
 // `ak-avatars status`: read-only health report. Exit 0 healthy, 8 drift, 1 error.
-import { Option } from '@commander-js/extra-typings';
 import type { StatusOptions, StatusReport } from '../../setup/status.js';
 import { action, type Ctx, type Deps } from '../context.js';
-import { examples, parsePositiveInt, type Root } from '../program.js';
-import { flowOption, nameOptions } from './setup.js';
+import { examples, Option, parsePositiveInt, type Root } from '../program.js';
+import { addTargetOptions, withProgress } from './setup.js';
 
 interface StatusFlags extends StatusOptions {
   flow?: string[];
@@ -12,12 +11,8 @@ interface StatusFlags extends StatusOptions {
 }
 
 export function registerStatus(root: Root, deps: Deps): void {
-  const cmd = root
-    .command('status')
-    .description('report the health of the avatar set-up (read-only; exit 8 on drift)')
-    .addOption(flowOption());
-  for (const o of nameOptions()) cmd.addOption(o);
-  cmd
+  const cmd = root.command('status').description('report the health of the avatar set-up (read-only; exit 8 on drift)');
+  addTargetOptions(cmd)
     .addOption(new Option('--label <text>', 'expected label of the file prompt'))
     .addOption(new Option('--reset-label <text>', 'expected label of the checkbox prompt'))
     .addOption(new Option('--public-url <url>', 'dir store: the URL to check (default: the one in the installed policy)'))
@@ -38,14 +33,10 @@ export function registerStatus(root: Root, deps: Deps): void {
 export async function status(ctx: Ctx, o: StatusFlags): Promise<number> {
   const { runStatus, statusExitCode } = await import('../../setup/status.js');
   const client = await ctx.client();
-  const spin = ctx.out.spinner('Reading the current state').start();
-  let r: StatusReport;
-  try {
-    const { flow, users, probeTimeout, ...rest } = o;
-    r = await runStatus(client, { ...rest, flows: flow ?? [], skipUsers: users === false, ...(probeTimeout ? { probeTimeoutMs: probeTimeout } : {}) });
-  } finally {
-    spin.stop();
-  }
+  const { flow, users, probeTimeout, ...rest } = o;
+  const r = await withProgress(ctx, () =>
+    runStatus(client, { ...rest, flows: flow ?? [], skipUsers: users === false, ...(probeTimeout ? { probeTimeoutMs: probeTimeout } : {}) }),
+  );
   for (const w of r.warnings) ctx.out.warn(w);
   ctx.out.data(r, () => human(ctx, r));
   return statusExitCode(r);

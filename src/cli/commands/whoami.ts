@@ -34,17 +34,10 @@ export function registerWhoami(root: Root, deps: Deps): void {
 export async function whoami(ctx: Ctx): Promise<number> {
   const conn = await ctx.connection();
   const client = await ctx.client();
-  const spin = ctx.out.spinner(`Contacting ${conn.url}`).start();
-  let me: MeResponse;
-  let version: string;
-  try {
-    // two independent reads; version() is cached on the client for later commands
-    const [m, v] = await Promise.all([client.get<MeResponse>('core/users/me/'), client.version()]);
-    me = m;
-    version = v.version;
-  } finally {
-    spin.stop();
-  }
+  // two independent reads; version() is cached on the client for later commands
+  const [me, { version }] = await ctx.out.during(`Contacting ${conn.url}`, () =>
+    Promise.all([client.get<MeResponse>('core/users/me/'), client.version()]),
+  );
   const u = me.user;
   const result: WhoamiResult = {
     url: conn.url,

@@ -1,8 +1,9 @@
-// Shared pieces of the resource routes: the route type, filtering like django-filter /
-// DRF SearchFilter, and body helpers.
+// Shared pieces of the resource routes: the route type, the CRUD routes of a model (DRF's
+// ModelViewSet), filtering like django-filter / DRF SearchFilter, and body helpers.
 import type { ApiRequest, ApiResponse } from '../http.js';
-import { badRequest } from '../http.js';
-import type { PageConfig } from '../pagination.js';
+import { badRequest, noContent, notFound, ok } from '../http.js';
+import { canonicalUuid } from '../ids.js';
+import { paginate, type PageConfig } from '../pagination.js';
 import type { PolicyRunner } from '../python.js';
 import type { RenderCtx } from '../render.js';
 import type { StandinState, StandinVersion } from '../types.js';
@@ -30,6 +31,91 @@ export interface Route {
 
 export const perms = (...p: string[]): Access => ({ perms: p });
 
+// ---------------------------------------------------------------------------------------------
+// A model's CRUD endpoints, routed the way DRF's ModelViewSet routes them. What differs between
+// models (filters, validation, uniqueness, cascades, rendering) stays in each route file.
+
+export interface Resource<T> {
+  /** The collection's template, e.g. '/stages/prompt/prompts/'; the detail routes append `{lookup}/`. */
+  path: string;
+  /** The detail routes' path parameter, spelled as in the OpenAPI schema, e.g. 'prompt_uuid'. */
+  lookup: string;
+  /** The model's permissions with `%s` for view/add/change/delete: 'authentik_stages_prompt.%s_prompt'. */
+  perm: string;
+  /** The records a list request selects (filters, search, ordering), before pagination. */
+  list(q: URLSearchParams, ctx: HandlerCtx): T[];
+  /** The record a detail path names, else the 404 (DRF's get_object()). */
+  find(ctx: HandlerCtx, id: string): T;
+  render(ctx: HandlerCtx, rec: T): unknown;
+  /** How list items render when the query changes it (default: like render). */
+  renderListed?(ctx: HandlerCtx, q: URLSearchParams): (rec: T) => unknown;
+  /** Validates the body and creates a record (target null, POST) or updates one (PATCH: partial, PUT). */
+  write(ctx: HandlerCtx, req: ApiRequest, target: T | null, partial: boolean): T | Promise<T>;
+  /** Deletes a record with what goes with it (FK cascades, M2M rows). */
+  remove(ctx: HandlerCtx, rec: T): void;
+}
+
+/** list and create on the collection; retrieve, update (PATCH/PUT) and destroy on the detail path. */
+export function crudRoutes<T>(r: Resource<T>): Route[] {
+  const detail = `${r.path}{${r.lookup}}/`;
+  const access = (verb: 'view' | 'add' | 'change' | 'delete') => perms(r.perm.replace('%s', verb));
+  const one = (req: ApiRequest, ctx: HandlerCtx) => r.find(ctx, req.params[r.lookup] ?? '');
+  const update =
+    (partial: boolean) =>
+    async (req: ApiRequest, ctx: HandlerCtx): Promise<ApiResponse> =>
+      ok(r.render(ctx, await r.write(ctx, req, one(req, ctx), partial)));
+  return [
+    {
+      method: 'GET',
+      template: r.path,
+      access: access('view'),
+      handler: (req, ctx) => ok(paginate(r.list(req.query, ctx), req.query, ctx.page, r.renderListed?.(ctx, req.query) ?? ((x) => r.render(ctx, x)))),
+    },
+    {
+      method: 'POST',
+      template: r.path,
+      access: access('add'),
+      handler: async (req, ctx) => ok(r.render(ctx, await r.write(ctx, req, null, false)), 201),
+    },
+    { method: 'GET', template: detail, access: access('view'), handler: (req, ctx) => ok(r.render(ctx, one(req, ctx))) },
+    { method: 'PATCH', template: detail, access: access('change'), handler: update(true) },
+    { method: 'PUT', template: detail, access: access('change'), handler: update(false) },
+    {
+      method: 'DELETE',
+      template: detail,
+      access: access('delete'),
+      handler: (req, ctx) => {
+        r.remove(ctx, one(req, ctx));
+        return noContent();
+      },
+    },
+  ];
+}
+
+/** The record whose uuid pk the path names (any spelling a UUIDField accepts), else DRF's 404 naming the model. */
+export function findByPk<T extends { pk: string }>(items: readonly T[], id: string, model: string): T {
+  const pk = canonicalUuid(id);
+  const found = pk ? items.find((x) => x.pk === pk) : undefined;
+  if (!found) throw notFound(model);
+  return found;
+}
+
+/**
+ * Another record than `self` that already holds `value` in a unique field (the write then fails with
+ * a 400). No value (a field the body leaves out, or null: SQL's UNIQUE allows many NULLs) never clashes.
+ */
+export function holderOf<T>(items: readonly T[], field: (rec: T) => unknown, value: unknown, self: T | null): T | undefined {
+  return value === undefined || value === null ? undefined : items.find((x) => x !== self && field(x) === value);
+}
+
+/** Writes validated data into the target (update) or into a fresh record appended to the collection (create). */
+export function save<T extends object>(items: T[], target: T | null, fresh: () => T, data: Record<string, unknown>): T {
+  const rec = target ?? fresh();
+  Object.assign(rec, data);
+  if (!target) items.push(rec);
+  return rec;
+}
+
 /**
  * Exact filters (django-filter's default `exact` lookup). An empty value means "no filter",
  * like django-filter. `get` returns the comparable string of a record's field.
@@ -42,6 +128,15 @@ export function filterExact<T>(items: T[], query: URLSearchParams, fields: Recor
     out = out.filter((item) => get(item) === value);
   }
   return out;
+}
+
+/** A UUID filter's value in canonical form (null: not filtered); a malformed value is django-filter's 400. */
+export function uuidFilter(query: URLSearchParams, name: string): string | null {
+  const raw = query.get(name);
+  if (!raw) return null;
+  const canon = canonicalUuid(raw);
+  if (!canon) throw badRequest({ [name]: ['Enter a valid UUID.'] });
+  return canon;
 }
 
 /**

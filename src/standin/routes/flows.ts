@@ -4,14 +4,13 @@
 // FlowStageBinding is unique_together (target, stage, order), so the same order may hold two
 // different stages; deleting a flow deletes its bindings (FK CASCADE) and clears brand references
 // (SET_NULL); deleting a stage deletes its bindings (routes/stages.ts).
-import { badRequest, noContent, notFound, ok, type ApiRequest } from '../http.js';
-import { canonicalUuid, newUuid } from '../ids.js';
-import { paginate } from '../pagination.js';
+import { badRequest, notFound, type ApiRequest } from '../http.js';
+import { newUuid } from '../ids.js';
 import { renderBinding, renderFlow } from '../render.js';
 import type { BindingRec, FlowRec, StandinVersion } from '../types.js';
 import { SLUG_MESSAGE, validateFields, type FieldSpec } from '../validate.js';
 import { atLeast } from '../versions.js';
-import { bodyObject, filterExact, order, perms, search, type HandlerCtx, type Route } from './common.js';
+import { bodyObject, crudRoutes, filterExact, findByPk, holderOf, order, save, search, uuidFilter, type HandlerCtx, type Route } from './common.js';
 
 const INT32 = { min: -2147483648, max: 2147483647 };
 const POLICY_ENGINE_MODES = ['all', 'any'];
@@ -59,10 +58,7 @@ function findFlow(ctx: HandlerCtx, slug: string): FlowRec {
 }
 
 function findBinding(ctx: HandlerCtx, id: string): BindingRec {
-  const pk = canonicalUuid(id);
-  const b = pk ? ctx.state.bindings.find((x) => x.pk === pk) : undefined;
-  if (!b) throw notFound('FlowStageBinding');
-  return b;
+  return findByPk(ctx.state.bindings, id, 'FlowStageBinding');
 }
 
 function applyFlow(ctx: HandlerCtx, req: ApiRequest, target: FlowRec | null, partial: boolean): FlowRec {
@@ -70,9 +66,9 @@ function applyFlow(ctx: HandlerCtx, req: ApiRequest, target: FlowRec | null, par
   if (typeof data['slug'] === 'string') {
     // SlugField, then the model's unique=True (DRF UniqueValidator with Django's message)
     if (!/^[-a-zA-Z0-9_]+$/.test(data['slug'])) throw badRequest({ slug: [SLUG_MESSAGE] });
-    if (ctx.state.flows.some((f) => f.slug === data['slug'] && f !== target)) throw badRequest({ slug: ['Flow with this slug already exists.'] });
+    if (holderOf(ctx.state.flows, (f) => f.slug, data['slug'], target)) throw badRequest({ slug: ['Flow with this slug already exists.'] });
   }
-  const f: FlowRec = target ?? {
+  return save(ctx.state.flows, target, () => ({
     pk: newUuid(),
     pbm_uuid: newUuid(),
     name: '',
@@ -84,10 +80,7 @@ function applyFlow(ctx: HandlerCtx, req: ApiRequest, target: FlowRec | null, par
     authentication: 'none',
     policy_engine_mode: 'any',
     compatibility_mode: false,
-  };
-  Object.assign(f, data);
-  if (!target) ctx.state.flows.push(f);
-  return f;
+  }), data);
 }
 
 function applyBinding(ctx: HandlerCtx, req: ApiRequest, target: BindingRec | null, partial: boolean): BindingRec {
@@ -99,7 +92,7 @@ function applyBinding(ctx: HandlerCtx, req: ApiRequest, target: BindingRec | nul
   if (ctx.state.bindings.some((b) => b !== target && b.target === flow && b.stage === stage && b.order === ord)) {
     throw badRequest({ non_field_errors: ['The fields target, stage, order must make a unique set.'] });
   }
-  const b: BindingRec = target ?? {
+  return save(ctx.state.bindings, target, () => ({
     pk: newUuid(),
     pbm_uuid: newUuid(),
     target: '',
@@ -109,28 +102,15 @@ function applyBinding(ctx: HandlerCtx, req: ApiRequest, target: BindingRec | nul
     re_evaluate_policies: true,
     policy_engine_mode: 'any',
     invalid_response_action: 'retry',
-  };
-  Object.assign(b, data);
-  if (!target) ctx.state.bindings.push(b);
-  return b;
-}
-
-/** UUID filters compare canonical forms; a malformed value is django-filter's 400. */
-function uuidFilter(query: URLSearchParams, name: string): string | null {
-  const raw = query.get(name);
-  if (!raw) return null;
-  const canon = canonicalUuid(raw);
-  if (!canon) throw badRequest({ [name]: ['Enter a valid UUID.'] });
-  return canon;
+  }), data);
 }
 
 export const flowRoutes: Route[] = [
-  {
-    method: 'GET',
-    template: '/flows/instances/',
-    access: perms('authentik_flows.view_flow'),
-    handler: (req, ctx) => {
-      const q = req.query;
+  ...crudRoutes<FlowRec>({
+    path: '/flows/instances/',
+    lookup: 'slug',
+    perm: 'authentik_flows.%s_flow',
+    list: (q, ctx) => {
       let flows = ctx.state.flows;
       const flowUuid = uuidFilter(q, 'flow_uuid');
       if (flowUuid) flows = flows.filter((f) => f.pk === flowUuid);
@@ -141,59 +121,29 @@ export const flowRoutes: Route[] = [
         denied_action: (f) => f.denied_action,
       });
       flows = search(flows, q, [(f) => f.name, (f) => f.slug, (f) => f.designation, (f) => f.title]);
-      flows = order(flows, q, { slug: (f) => f.slug, name: (f) => f.name, designation: (f) => f.designation }, 'slug');
-      return ok(paginate(flows, q, ctx.page, (f) => renderFlow(ctx.render, f)));
+      return order(flows, q, { slug: (f) => f.slug, name: (f) => f.name, designation: (f) => f.designation }, 'slug');
     },
-  },
-  {
-    method: 'GET',
-    template: '/flows/instances/{slug}/',
-    access: perms('authentik_flows.view_flow'),
-    handler: (req, ctx) => ok(renderFlow(ctx.render, findFlow(ctx, req.params['slug'] ?? ''))),
-  },
-  {
-    method: 'POST',
-    template: '/flows/instances/',
-    access: perms('authentik_flows.add_flow'),
-    handler: (req, ctx) => ok(renderFlow(ctx.render, applyFlow(ctx, req, null, false)), 201),
-  },
-  {
-    method: 'PATCH',
-    template: '/flows/instances/{slug}/',
-    access: perms('authentik_flows.change_flow'),
-    handler: (req, ctx) => ok(renderFlow(ctx.render, applyFlow(ctx, req, findFlow(ctx, req.params['slug'] ?? ''), true))),
-  },
-  {
-    method: 'PUT',
-    template: '/flows/instances/{slug}/',
-    access: perms('authentik_flows.change_flow'),
-    handler: (req, ctx) => ok(renderFlow(ctx.render, applyFlow(ctx, req, findFlow(ctx, req.params['slug'] ?? ''), false))),
-  },
-  {
-    method: 'DELETE',
-    template: '/flows/instances/{slug}/',
-    access: perms('authentik_flows.delete_flow'),
-    handler: (req, ctx) => {
-      const f = findFlow(ctx, req.params['slug'] ?? '');
+    find: findFlow,
+    render: (ctx, f) => renderFlow(ctx.render, f),
+    write: applyFlow,
+    remove: (ctx, f) => {
       ctx.state.flows = ctx.state.flows.filter((x) => x !== f);
       ctx.state.bindings = ctx.state.bindings.filter((b) => b.target !== f.pk);
       const brand = ctx.state.brand as unknown as Record<string, unknown>;
       for (const k of Object.keys(brand)) if (k.startsWith('flow_') && brand[k] === f.pk) brand[k] = null;
-      return noContent();
     },
-  },
-  {
-    method: 'GET',
-    template: '/flows/bindings/',
-    access: perms('authentik_flows.view_flowstagebinding'),
-    handler: (req, ctx) => {
-      const q = req.query;
+  }),
+  ...crudRoutes<BindingRec>({
+    path: '/flows/bindings/',
+    lookup: 'fsb_uuid',
+    perm: 'authentik_flows.%s_flowstagebinding',
+    list: (q, ctx) => {
       let bindings = ctx.state.bindings;
       for (const [param, get] of [
-        ['target', (b: (typeof bindings)[number]) => b.target],
-        ['stage', (b: (typeof bindings)[number]) => b.stage],
-        ['fsb_uuid', (b: (typeof bindings)[number]) => b.pk],
-        ['pbm_uuid', (b: (typeof bindings)[number]) => b.pbm_uuid],
+        ['target', (b: BindingRec) => b.target],
+        ['stage', (b: BindingRec) => b.stage],
+        ['fsb_uuid', (b: BindingRec) => b.pk],
+        ['pbm_uuid', (b: BindingRec) => b.pbm_uuid],
       ] as const) {
         const v = uuidFilter(q, param);
         if (v) bindings = bindings.filter((b) => get(b) === v);
@@ -208,42 +158,13 @@ export const flowRoutes: Route[] = [
       const stageName = (pk: string) => ctx.state.stages.find((s) => s.pk === pk)?.name ?? '';
       bindings = search(bindings, q, [(b) => stageName(b.stage)]);
       // FlowStageBindingViewSet.ordering = ["order"]; ties keep the model ordering (target, order)
-      bindings = order(bindings, q, { order: (b) => b.order, target: (b) => b.target }, 'order');
-      return ok(paginate(bindings, q, ctx.page, (b) => renderBinding(ctx.render, b)));
+      return order(bindings, q, { order: (b) => b.order, target: (b) => b.target }, 'order');
     },
-  },
-  {
-    method: 'POST',
-    template: '/flows/bindings/',
-    access: perms('authentik_flows.add_flowstagebinding'),
-    handler: (req, ctx) => ok(renderBinding(ctx.render, applyBinding(ctx, req, null, false)), 201),
-  },
-  {
-    method: 'GET',
-    template: '/flows/bindings/{fsb_uuid}/',
-    access: perms('authentik_flows.view_flowstagebinding'),
-    handler: (req, ctx) => ok(renderBinding(ctx.render, findBinding(ctx, req.params['fsb_uuid'] ?? ''))),
-  },
-  {
-    method: 'PATCH',
-    template: '/flows/bindings/{fsb_uuid}/',
-    access: perms('authentik_flows.change_flowstagebinding'),
-    handler: (req, ctx) => ok(renderBinding(ctx.render, applyBinding(ctx, req, findBinding(ctx, req.params['fsb_uuid'] ?? ''), true))),
-  },
-  {
-    method: 'PUT',
-    template: '/flows/bindings/{fsb_uuid}/',
-    access: perms('authentik_flows.change_flowstagebinding'),
-    handler: (req, ctx) => ok(renderBinding(ctx.render, applyBinding(ctx, req, findBinding(ctx, req.params['fsb_uuid'] ?? ''), false))),
-  },
-  {
-    method: 'DELETE',
-    template: '/flows/bindings/{fsb_uuid}/',
-    access: perms('authentik_flows.delete_flowstagebinding'),
-    handler: (req, ctx) => {
-      const b = findBinding(ctx, req.params['fsb_uuid'] ?? '');
+    find: findBinding,
+    render: (ctx, b) => renderBinding(ctx.render, b),
+    write: applyBinding,
+    remove: (ctx, b) => {
       ctx.state.bindings = ctx.state.bindings.filter((x) => x !== b);
-      return noContent();
     },
-  },
+  }),
 ];

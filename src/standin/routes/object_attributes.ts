@@ -4,12 +4,11 @@
 // definitions; user writes are checked against them in ../attributes.ts. Older versions do not
 // route this path (the schema, or pathExists() without it, answers the 404 page).
 import { ATTRIBUTE_MODELS } from '../attributes.js';
-import { badRequest, noContent, notFound, ok, type ApiRequest } from '../http.js';
-import { canonicalUuid, newUuid } from '../ids.js';
-import { paginate } from '../pagination.js';
+import { badRequest, type ApiRequest } from '../http.js';
+import { newUuid } from '../ids.js';
 import type { ObjectAttributeRec } from '../types.js';
 import { DRF, validateFields, type FieldSpec } from '../validate.js';
-import { bodyObject, boolParam, filterExact, nowIso, order, perms, search, type HandlerCtx, type Route } from './common.js';
+import { bodyObject, boolParam, crudRoutes, filterExact, findByPk, holderOf, nowIso, order, save, search, type HandlerCtx, type Route } from './common.js';
 
 const SPEC: Record<string, FieldSpec> = {
   object_type: { type: 'string', required: true },
@@ -56,10 +55,7 @@ function render(a: ObjectAttributeRec): Record<string, unknown> {
 }
 
 function find(ctx: HandlerCtx, id: string): ObjectAttributeRec {
-  const pk = canonicalUuid(id);
-  const a = pk ? ctx.state.object_attributes.find((x) => x.pk === pk) : undefined;
-  if (!a) throw notFound('ObjectAttribute');
-  return a;
+  return findByPk(ctx.state.object_attributes, id, 'ObjectAttribute');
 }
 
 function apply(ctx: HandlerCtx, req: ApiRequest, target: ObjectAttributeRec | null, partial: boolean): ObjectAttributeRec {
@@ -69,7 +65,7 @@ function apply(ctx: HandlerCtx, req: ApiRequest, target: ObjectAttributeRec | nu
   const data = validateFields(rest, SPEC, partial);
   const errors: Record<string, string[]> = {};
   if ('managed' in body && managed !== null && typeof managed !== 'string') errors['managed'] = [DRF.string];
-  else if (typeof managed === 'string' && ctx.state.object_attributes.some((a) => a.managed === managed && a !== target)) {
+  else if (typeof managed === 'string' && holderOf(ctx.state.object_attributes, (a) => a.managed, managed, target)) {
     errors['managed'] = ['Object Attribute with this Managed by authentik already exists.'];
   }
   // validate_object_type(): an existing ContentType whose model has AttributesMixin
@@ -89,7 +85,7 @@ function apply(ctx: HandlerCtx, req: ApiRequest, target: ObjectAttributeRec | nu
   if (clash) throw badRequest({ non_field_errors: ['The fields object_type, key, enabled must make a unique set.'] });
 
   const now = nowIso();
-  const a: ObjectAttributeRec = target ?? {
+  const fresh = (): ObjectAttributeRec => ({
     pk: newUuid(),
     object_type: '',
     enabled: true,
@@ -103,63 +99,30 @@ function apply(ctx: HandlerCtx, req: ApiRequest, target: ObjectAttributeRec | nu
     managed: null,
     created: now,
     last_updated: now,
-  };
-  Object.assign(a, data);
+  });
+  const a = save(ctx.state.object_attributes, target, fresh, data);
   if ('managed' in body) a.managed = managed as string | null;
   a.last_updated = now;
-  if (!target) ctx.state.object_attributes.push(a);
   return a;
 }
 
-export const objectAttributeRoutes: Route[] = [
-  {
-    method: 'GET',
-    template: '/core/object_attributes/',
-    access: perms('authentik_core.view_objectattribute'),
-    handler: (req, ctx) => {
-      const q = req.query;
-      let items = filterExact(ctx.state.object_attributes, q, {
-        object_type__app_label: (a) => split(a.object_type)[0],
-        object_type__model: (a) => split(a.object_type)[1],
-      });
-      if (q.get('enabled')) items = items.filter((a) => a.enabled === boolParam(q, 'enabled', true));
-      items = search(items, q, [(a) => a.key, (a) => a.label, (a) => a.group, (a) => split(a.object_type)[1], (a) => split(a.object_type)[0]]);
-      items = order(items, q, { key: (a) => a.key, label: (a) => a.label }, 'key');
-      return ok(paginate(items, q, ctx.page, render));
-    },
+export const objectAttributeRoutes: Route[] = crudRoutes<ObjectAttributeRec>({
+  path: '/core/object_attributes/',
+  lookup: 'attribute_id',
+  perm: 'authentik_core.%s_objectattribute',
+  list: (q, ctx) => {
+    let items = filterExact(ctx.state.object_attributes, q, {
+      object_type__app_label: (a) => split(a.object_type)[0],
+      object_type__model: (a) => split(a.object_type)[1],
+    });
+    if (q.get('enabled')) items = items.filter((a) => a.enabled === boolParam(q, 'enabled', true));
+    items = search(items, q, [(a) => a.key, (a) => a.label, (a) => a.group, (a) => split(a.object_type)[1], (a) => split(a.object_type)[0]]);
+    return order(items, q, { key: (a) => a.key, label: (a) => a.label }, 'key');
   },
-  {
-    method: 'POST',
-    template: '/core/object_attributes/',
-    access: perms('authentik_core.add_objectattribute'),
-    handler: (req, ctx) => ok(render(apply(ctx, req, null, false)), 201),
+  find,
+  render: (_ctx, a) => render(a),
+  write: apply,
+  remove: (ctx, a) => {
+    ctx.state.object_attributes = ctx.state.object_attributes.filter((x) => x !== a);
   },
-  {
-    method: 'GET',
-    template: '/core/object_attributes/{attribute_id}/',
-    access: perms('authentik_core.view_objectattribute'),
-    handler: (req, ctx) => ok(render(find(ctx, req.params['attribute_id'] ?? ''))),
-  },
-  {
-    method: 'PATCH',
-    template: '/core/object_attributes/{attribute_id}/',
-    access: perms('authentik_core.change_objectattribute'),
-    handler: (req, ctx) => ok(render(apply(ctx, req, find(ctx, req.params['attribute_id'] ?? ''), true))),
-  },
-  {
-    method: 'PUT',
-    template: '/core/object_attributes/{attribute_id}/',
-    access: perms('authentik_core.change_objectattribute'),
-    handler: (req, ctx) => ok(render(apply(ctx, req, find(ctx, req.params['attribute_id'] ?? ''), false))),
-  },
-  {
-    method: 'DELETE',
-    template: '/core/object_attributes/{attribute_id}/',
-    access: perms('authentik_core.delete_objectattribute'),
-    handler: (req, ctx) => {
-      const a = find(ctx, req.params['attribute_id'] ?? '');
-      ctx.state.object_attributes = ctx.state.object_attributes.filter((x) => x !== a);
-      return noContent();
-    },
-  },
-];
+});

@@ -1,13 +1,12 @@
 // /stages/prompt/prompts/ (authentik/stages/prompt/api.py PromptViewSet: ordering ["field_key"],
 // filterset/search fields field_key, name, label, type, placeholder).
-import { badRequest, noContent, notFound, ok, type ApiRequest } from '../http.js';
-import { canonicalUuid, newUuid } from '../ids.js';
-import { paginate } from '../pagination.js';
+import { badRequest, type ApiRequest } from '../http.js';
+import { newUuid } from '../ids.js';
 import { renderPrompt } from '../render.js';
 import type { PromptRec, StandinVersion } from '../types.js';
 import { atLeast } from '../versions.js';
 import { validateFields, type FieldSpec } from '../validate.js';
-import { bodyObject, filterExact, order, perms, search, type HandlerCtx, type Route } from './common.js';
+import { bodyObject, crudRoutes, filterExact, findByPk, holderOf, order, save, search, type HandlerCtx, type Route } from './common.js';
 
 function promptTypes(v: StandinVersion): string[] {
   const types = [
@@ -36,19 +35,16 @@ function spec(v: StandinVersion): Record<string, FieldSpec> {
 }
 
 export function findPrompt(ctx: HandlerCtx, id: string): PromptRec {
-  const pk = canonicalUuid(id);
-  const p = pk ? ctx.state.prompts.find((x) => x.pk === pk) : undefined;
-  if (!p) throw notFound('Prompt');
-  return p;
+  return findByPk(ctx.state.prompts, id, 'Prompt');
 }
 
 function applyPrompt(ctx: HandlerCtx, req: ApiRequest, target: PromptRec | null, partial: boolean): PromptRec {
   const data = validateFields(bodyObject(req), spec(ctx.version), partial);
-  if (typeof data['name'] === 'string' && ctx.state.prompts.some((p) => p.name === data['name'] && p !== target)) {
+  if (holderOf(ctx.state.prompts, (p) => p.name, data['name'], target)) {
     // model-level unique: DRF's get_unique_error_message with Prompt's verbose_name
     throw badRequest({ name: ['Prompt with this name already exists.'] });
   }
-  const p: PromptRec = target ?? {
+  return save(ctx.state.prompts, target, () => ({
     pk: newUuid(),
     name: '',
     field_key: '',
@@ -61,65 +57,30 @@ function applyPrompt(ctx: HandlerCtx, req: ApiRequest, target: PromptRec | null,
     sub_text: '',
     placeholder_expression: false,
     initial_value_expression: false,
-  };
-  Object.assign(p, data);
-  if (!target) ctx.state.prompts.push(p);
-  return p;
+  }), data);
 }
 
-export const promptRoutes: Route[] = [
-  {
-    method: 'GET',
-    template: '/stages/prompt/prompts/',
-    access: perms('authentik_stages_prompt.view_prompt'),
-    handler: (req, ctx) => {
-      const q = req.query;
-      let items = filterExact(ctx.state.prompts, q, {
-        field_key: (p) => p.field_key,
-        name: (p) => p.name,
-        label: (p) => p.label,
-        type: (p) => p.type,
-        placeholder: (p) => p.placeholder,
-      });
-      items = search(items, q, [(p) => p.field_key, (p) => p.name, (p) => p.label, (p) => p.type, (p) => p.placeholder]);
-      items = order(items, q, { field_key: (p) => p.field_key, name: (p) => p.name, order: (p) => p.order }, 'field_key');
-      return ok(paginate(items, q, ctx.page, (p) => renderPrompt(ctx.render, p)));
-    },
+export const promptRoutes: Route[] = crudRoutes<PromptRec>({
+  path: '/stages/prompt/prompts/',
+  lookup: 'prompt_uuid',
+  perm: 'authentik_stages_prompt.%s_prompt',
+  list: (q, ctx) => {
+    let items = filterExact(ctx.state.prompts, q, {
+      field_key: (p) => p.field_key,
+      name: (p) => p.name,
+      label: (p) => p.label,
+      type: (p) => p.type,
+      placeholder: (p) => p.placeholder,
+    });
+    items = search(items, q, [(p) => p.field_key, (p) => p.name, (p) => p.label, (p) => p.type, (p) => p.placeholder]);
+    return order(items, q, { field_key: (p) => p.field_key, name: (p) => p.name, order: (p) => p.order }, 'field_key');
   },
-  {
-    method: 'POST',
-    template: '/stages/prompt/prompts/',
-    access: perms('authentik_stages_prompt.add_prompt'),
-    handler: (req, ctx) => ok(renderPrompt(ctx.render, applyPrompt(ctx, req, null, false)), 201),
+  find: findPrompt,
+  render: (ctx, p) => renderPrompt(ctx.render, p),
+  write: applyPrompt,
+  remove: (ctx, p) => {
+    ctx.state.prompts = ctx.state.prompts.filter((x) => x !== p);
+    // the M2M rows go with it
+    for (const s of ctx.state.stages) if (s.fields) s.fields = s.fields.filter((pk) => pk !== p.pk);
   },
-  {
-    method: 'GET',
-    template: '/stages/prompt/prompts/{prompt_uuid}/',
-    access: perms('authentik_stages_prompt.view_prompt'),
-    handler: (req, ctx) => ok(renderPrompt(ctx.render, findPrompt(ctx, req.params['prompt_uuid'] ?? ''))),
-  },
-  {
-    method: 'PATCH',
-    template: '/stages/prompt/prompts/{prompt_uuid}/',
-    access: perms('authentik_stages_prompt.change_prompt'),
-    handler: (req, ctx) => ok(renderPrompt(ctx.render, applyPrompt(ctx, req, findPrompt(ctx, req.params['prompt_uuid'] ?? ''), true))),
-  },
-  {
-    method: 'PUT',
-    template: '/stages/prompt/prompts/{prompt_uuid}/',
-    access: perms('authentik_stages_prompt.change_prompt'),
-    handler: (req, ctx) => ok(renderPrompt(ctx.render, applyPrompt(ctx, req, findPrompt(ctx, req.params['prompt_uuid'] ?? ''), false))),
-  },
-  {
-    method: 'DELETE',
-    template: '/stages/prompt/prompts/{prompt_uuid}/',
-    access: perms('authentik_stages_prompt.delete_prompt'),
-    handler: (req, ctx) => {
-      const p = findPrompt(ctx, req.params['prompt_uuid'] ?? '');
-      ctx.state.prompts = ctx.state.prompts.filter((x) => x !== p);
-      // the M2M rows go with it
-      for (const s of ctx.state.stages) if (s.fields) s.fields = s.fields.filter((pk) => pk !== p.pk);
-      return noContent();
-    },
-  },
-];
+});

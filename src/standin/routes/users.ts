@@ -1,12 +1,12 @@
 // /core/users/ (authentik/core/api/users.py: UsersFilter, search_fields, ordering ["username"]).
 import { validateAttributes } from '../attributes.js';
-import { badRequest, forbidden, noContent, notFound, ok, type ApiRequest } from '../http.js';
-import { canonicalUuid, newUuid } from '../ids.js';
-import { paginate } from '../pagination.js';
+import { badRequest, forbidden, notFound, ok, type ApiRequest } from '../http.js';
+import { newUuid } from '../ids.js';
 import { renderUser, renderUserSelf } from '../render.js';
+import { newUser, nextUserPk } from '../seed.js';
 import type { UserRec } from '../types.js';
 import { validateFields, type FieldSpec } from '../validate.js';
-import { bodyObject, boolParam, filterExact, nowIso, order, perms, search, type HandlerCtx, type Route } from './common.js';
+import { bodyObject, boolParam, crudRoutes, filterExact, holderOf, nowIso, order, save, search, uuidFilter, type HandlerCtx, type Route } from './common.js';
 
 const USER_TYPES = ['internal', 'external', 'service_account', 'internal_service_account'] as const;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+$/;
@@ -39,8 +39,7 @@ function applyUser(ctx: HandlerCtx, req: ApiRequest, target: UserRec | null, par
   const data = validateFields(bodyObject(req), userSpec(ctx), partial);
   const errors: Record<string, string[]> = {};
   if (typeof data['username'] === 'string') {
-    const taken = ctx.state.users.some((u) => u.username === data['username'] && u !== target);
-    if (taken) errors['username'] = ['This field must be unique.']; // explicit UniqueValidator
+    if (holderOf(ctx.state.users, (u) => u.username, data['username'], target)) errors['username'] = ['This field must be unique.']; // explicit UniqueValidator
   }
   if (typeof data['email'] === 'string' && data['email'] !== '' && !EMAIL_RE.test(data['email'])) {
     errors['email'] = ['Enter a valid email address.'];
@@ -65,42 +64,16 @@ function applyUser(ctx: HandlerCtx, req: ApiRequest, target: UserRec | null, par
   validateAttributes(ctx.state, ctx.version, 'authentik_core.user', sent, ctx.state.users.map((u) => u.attributes));
 
   const now = nowIso();
-  const u: UserRec = target ?? {
-    pk: Math.max(0, ...ctx.state.users.map((x) => x.pk)) + 1,
-    uuid: newUuid(),
-    username: '',
-    name: '',
-    email: '',
-    is_active: true,
-    groups: [],
-    roles: [],
-    attributes: {},
-    path: 'users',
-    type: 'internal',
-    date_joined: now,
-    last_login: null,
-    last_updated: now,
-    password_change_date: now,
-  };
-  for (const [k, v] of Object.entries(data)) {
-    // attributes (a JSONField) is REPLACED whole, never merged: that is authentik's behaviour
-    (u as unknown as Record<string, unknown>)[k] = structuredClone(v);
-  }
+  // attributes (a JSONField) is REPLACED whole, never merged: that is authentik's behaviour
+  const u = save(ctx.state.users, target, () => newUser({ pk: nextUserPk(ctx.state.users), uuid: newUuid(), username: '' }, now), structuredClone(data));
   u.last_updated = now;
-  if (!target) ctx.state.users.push(u);
   return u;
 }
 
-function listUsers(req: ApiRequest, ctx: HandlerCtx) {
-  const q = req.query;
+function listUsers(q: URLSearchParams, ctx: HandlerCtx): UserRec[] {
   let users = ctx.state.users;
-  const uuidParam = q.get('uuid');
-  if (uuidParam) {
-    const canon = canonicalUuid(uuidParam);
-    // django-filter UUIDFilter: an invalid UUID is a 400 {"uuid": ["Enter a valid UUID."]}
-    if (!canon) throw badRequest({ uuid: ['Enter a valid UUID.'] });
-    users = users.filter((u) => u.uuid === canon);
-  }
+  const uuid = uuidFilter(q, 'uuid');
+  if (uuid) users = users.filter((u) => u.uuid === uuid);
   users = filterExact(users, q, {
     username: (u) => u.username,
     email: (u) => u.email,
@@ -132,19 +105,27 @@ function listUsers(req: ApiRequest, ctx: HandlerCtx) {
     );
   }
   users = search(users, q, [(u) => u.username, (u) => u.name, (u) => u.email, (u) => u.uuid]);
-  users = order(users, q, { username: (u) => u.username, name: (u) => u.name, pk: (u) => u.pk, email: (u) => u.email }, 'username');
-  const opts = { includeGroups: boolParam(q, 'include_groups', true), includeRoles: boolParam(q, 'include_roles', true) };
-  return ok(paginate(users, q, ctx.page, (u) => renderUser(ctx.render, u, opts)));
+  return order(users, q, { username: (u) => u.username, name: (u) => u.name, pk: (u) => u.pk, email: (u) => u.email }, 'username');
 }
 
 export const userRoutes: Route[] = [
-  { method: 'GET', template: '/core/users/', access: perms('authentik_core.view_user'), handler: listUsers },
-  {
-    method: 'POST',
-    template: '/core/users/',
-    access: perms('authentik_core.add_user'),
-    handler: (req, ctx) => ok(renderUser(ctx.render, applyUser(ctx, req, null, false)), 201),
-  },
+  ...crudRoutes<UserRec>({
+    path: '/core/users/',
+    lookup: 'id',
+    perm: 'authentik_core.%s_user',
+    list: listUsers,
+    find: findUser,
+    render: (ctx, u) => renderUser(ctx.render, u),
+    renderListed: (ctx, q) => {
+      const opts = { includeGroups: boolParam(q, 'include_groups', true), includeRoles: boolParam(q, 'include_roles', true) };
+      return (u) => renderUser(ctx.render, u, opts);
+    },
+    write: applyUser,
+    remove: (ctx, u) => {
+      ctx.state.users = ctx.state.users.filter((x) => x !== u);
+      ctx.state.tokens = ctx.state.tokens.filter((t) => t.username !== u.username);
+    },
+  }),
   {
     method: 'GET',
     template: '/core/users/me/',
@@ -155,35 +136,6 @@ export const userRoutes: Route[] = [
       if (!p || !u) throw forbidden();
       const self = renderUserSelf(ctx.render, u, p.superuser ? [] : [...p.permissions].sort());
       return ok({ user: self, users: [self] });
-    },
-  },
-  {
-    method: 'GET',
-    template: '/core/users/{id}/',
-    access: perms('authentik_core.view_user'),
-    handler: (req, ctx) => ok(renderUser(ctx.render, findUser(ctx, req.params['id'] ?? ''))),
-  },
-  {
-    method: 'PATCH',
-    template: '/core/users/{id}/',
-    access: perms('authentik_core.change_user'),
-    handler: (req, ctx) => ok(renderUser(ctx.render, applyUser(ctx, req, findUser(ctx, req.params['id'] ?? ''), true))),
-  },
-  {
-    method: 'PUT',
-    template: '/core/users/{id}/',
-    access: perms('authentik_core.change_user'),
-    handler: (req, ctx) => ok(renderUser(ctx.render, applyUser(ctx, req, findUser(ctx, req.params['id'] ?? ''), false))),
-  },
-  {
-    method: 'DELETE',
-    template: '/core/users/{id}/',
-    access: perms('authentik_core.delete_user'),
-    handler: (req, ctx) => {
-      const u = findUser(ctx, req.params['id'] ?? '');
-      ctx.state.users = ctx.state.users.filter((x) => x !== u);
-      ctx.state.tokens = ctx.state.tokens.filter((t) => t.username !== u.username);
-      return noContent();
     },
   },
 ];
