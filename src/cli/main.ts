@@ -84,6 +84,13 @@ function jsonFromArgs(args: string[], program: Root): GlobalOptions {
 
 /** Entry point for bin/ak-avatars.js. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  // `ak-avatars ... | head -1` closes stdout early: ignore EPIPE so the command still finishes its
+  // work (a write half-done because a reader went away is worse than output nobody reads).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   const deps = defaultDeps();
   try {
     return await runCli(argv.slice(2), deps);

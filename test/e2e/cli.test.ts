@@ -44,6 +44,19 @@ afterAll(async () => {
 });
 
 describe('bin/ak-avatars.js', () => {
+  it('a reader that closes stdout early (| head -1) gets no EPIPE crash', async () => {
+    // stdout is a pipe whose reading end is closed before the CLI writes, like `| head -0`
+    const r = await new Promise<Result>((resolve) => {
+      const child = spawn(process.execPath, [bin, '--help'], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stdout.destroy();
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code: code ?? 1, stdout: '', stderr }));
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+    expect(r.code).toBe(0);
+  });
+
   it('whoami (human)', async () => {
     const r = await cli(['whoami'], cleanEnv(sb.env));
     expect(r).toMatchObject({ code: 0, stderr: '' });
