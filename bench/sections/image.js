@@ -154,7 +154,8 @@ function judge(cases, havePipeline, haveIM) {
   }
   if (havePipeline) {
     // Raster inputs and SVG are judged separately: SVG is rendered in a child process by design (a hard
-    // wall-clock limit), a fixed cost no raster input pays; one verdict for both would hide either story.
+    // wall-clock limit; reused while warm, one round trip per SVG), a fixed cost no raster input pays; one verdict
+    // for both would hide either story.
     const groups = [
       ['raster inputs (JPEG, PNG, GIF)', (c) => c.input !== 'svg-256'],
       ['SVG', (c) => c.input === 'svg-256'],
@@ -214,8 +215,18 @@ export function render(res) {
   const p = res.probe;
   if (p?.medians) {
     const m = p.medians;
+    const head = `Where the pipeline's time goes on the raster case furthest from the bare call, ${p.inputLabel} → ${p.size} ${p.format} (\`node bench/lib/pipeline-probe.js IN ${p.size} ${p.format} ${p.rounds}\`, medians of ${p.rounds} rounds in one process, steps re-created with the pipeline's sharp options)`;
+    const split = [m.toRgba, m.scan, m.encodeRgba].every(Number.isFinite) ? m.toRgba + m.scan + m.encodeRgba : NaN;
+    const tail = `\`processImage\` ${fmtMs(m.processImage)} ms, against ${fmtMs(m.bare)} ms for the bare call that decodes, resizes and encodes in one pipeline`;
     L.push('');
-    L.push(`Where the pipeline's time goes on the raster case furthest from the bare call, ${p.inputLabel} → ${p.size} ${p.format} (\`node bench/lib/pipeline-probe.js IN ${p.size} ${p.format} ${p.rounds}\`, medians of ${p.rounds} rounds in one process, steps re-created with the pipeline's sharp options): sniff ${fmtMs(m.sniff)} ms, header read ${fmtMs(m.header)} ms, decode+resize to RGBA ${fmtMs(m.toRgba)} ms, transparency scan ${fmtMs(m.scan)} ms, encode from RGBA ${fmtMs(m.encodeRgba)} ms, hash ${fmtMs(m.hash)} ms: ${fmtMs(m.sniff + m.header + m.toRgba + m.scan + m.encodeRgba + m.hash)} ms in all, \`processImage\` ${fmtMs(m.processImage)} ms, against ${fmtMs(m.bare)} ms for the bare call that decodes, resizes and encodes in one pipeline.`);
+    if (m.path === 'fused') {
+      // The way processImage takes here: one libvips pipeline, like the bare call, plus the checks around it.
+      L.push(`${head}; this input takes the fused path (one sharp pipeline from the file's bytes to the output): sniff ${fmtMs(m.sniff)} ms, header ${fmtMs(m.header)} ms, one fused decode+resize+encode ${fmtMs(m.fused)} ms, hash ${fmtMs(m.hash)} ms: ${fmtMs(m.sniff + m.header + m.fused + m.hash)} ms in all, ${tail}.${Number.isFinite(split) ? ` For comparison, the split path (decode+resize to RGBA, transparency scan, encode from RGBA, taken only by sources with alpha going to png/auto) would cost ${fmtMs(split)} ms for the same image work.` : ''}`);
+    } else {
+      // 'split', or results stored before the probe reported a path (then every input took the split path).
+      const why = m.path === 'split' ? 'this input has an alpha channel and goes to png, so it takes the split path (the transparency check needs the pixels)' : 'measured before the fused path existed (every input took the split path then), step by step';
+      L.push(`${head}; ${why}: sniff ${fmtMs(m.sniff)} ms, header read ${fmtMs(m.header)} ms, decode+resize to RGBA ${fmtMs(m.toRgba)} ms, transparency scan ${fmtMs(m.scan)} ms, encode from RGBA ${fmtMs(m.encodeRgba)} ms, hash ${fmtMs(m.hash)} ms: ${fmtMs(m.sniff + m.header + split + m.hash)} ms in all, ${tail}.${Number.isFinite(m.fused) ? ` The fused pipeline (taken by every source without alpha, and by jpeg/webp output) would do the same image work in ${fmtMs(m.fused)} ms.` : ''}`);
+    }
   } else if (p?.error) {
     L.push('', `The step-by-step probe failed: ${p.error}`);
   }

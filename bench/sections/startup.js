@@ -25,7 +25,7 @@ async function traceHelp(root, env) {
     if (m) packages.add(m[1]);
     else if (u.includes('/dist/') || u.includes('/bin/')) own.add(u);
   }
-  // A package that only re-exports another (extra-typings -> commander) is imported by the top one.
+  // ownFiles counts the bin shim too. Packages are listed by name: a package pulled in only by another shows as well.
   return { packages: [...packages].sort(), ownFiles: own.size };
 }
 
@@ -89,7 +89,7 @@ export function targets(r) {
 export function render(r) {
   const L = [];
   const by = Object.fromEntries(r.rows.map((x) => [x.name, x]));
-  L.push(`Each line is a fresh process, wall time measured by the parent from spawn to exit, ${r.rounds} interleaved rounds after two warm-up rounds; \`whoami\` runs against the sandbox (authentik ${r.sandboxVersion}, in the bench process, no injected latency). "+ms" and "×" are medians of the per-round differences and ratios against \`node -e 0\` of the same round. The two "import" lines split \`--help\`'s cost: \`--help\` loads ${r.trace.ownFiles} of the project's own files and the packages ${r.trace.packages.map((p) => `\`${p}\``).join(', ')} (traced with \`node --import bench/lib/trace-imports.mjs bin/ak-avatars.js --help\`).`);
+  L.push(`Each line is a fresh process, wall time measured by the parent from spawn to exit, ${r.rounds} interleaved rounds after two warm-up rounds; \`whoami\` runs against the sandbox (authentik ${r.sandboxVersion}, in the bench process, no injected latency). "+ms" and "×" are medians of the per-round differences and ratios against \`node -e 0\` of the same round. The two "import" lines split \`--help\`'s cost: \`--help\` loads ${r.trace.ownFiles} of the project's own files (the bin shim included) and the packages ${r.trace.packages.map((p) => `\`${p}\``).join(', ')} (traced with \`node --import bench/lib/trace-imports.mjs bin/ak-avatars.js --help\`).`);
   L.push('');
   L.push('| command | median ms (IQR) | min–max | + ms vs node (IQR) | × node | peak RSS |');
   L.push('|---|---|---|---|---|---|');
