@@ -154,9 +154,11 @@ def make_globals(logs):
         name = filters.get("name")
         return name is not None and name in getattr(user, "groups", [])
 
+    # Helpers authentik offers that this harness deliberately does not model (our policy uses none):
+    # calling one fails the run the way an exception fails a policy in authentik.
     def unsupported(name):
         def call(*_args, **_kwargs):
-            raise NotImplementedError(name + " is not available in this evaluator")
+            raise RuntimeError(name + " is not modelled by this harness (authentik provides it)")
         return call
 
     return {

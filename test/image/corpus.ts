@@ -173,6 +173,11 @@ export function bmpLiar(): Buffer {
 
 /** An icon whose single entry is a PNG. */
 export function icoWithPng(png: Buffer, w: number, h: number): Buffer {
+  return icoContainer(png, w, h);
+}
+
+/** ICONDIR + one ICONDIRENTRY (32 bpp, w×h) pointing at `entry` right after the 22-byte header. */
+function icoContainer(entry: Buffer, w: number, h: number): Buffer {
   const head = Buffer.alloc(22);
   head.writeUInt16LE(1, 2);
   head.writeUInt16LE(1, 4);
@@ -180,9 +185,9 @@ export function icoWithPng(png: Buffer, w: number, h: number): Buffer {
   head[7] = h & 0xff;
   head.writeUInt16LE(1, 10);
   head.writeUInt16LE(32, 12);
-  head.writeUInt32LE(png.length, 14);
+  head.writeUInt32LE(entry.length, 14);
   head.writeUInt32LE(22, 18);
-  return Buffer.concat([head, png]);
+  return Buffer.concat([head, entry]);
 }
 
 /** An icon whose single entry is a 32-bit BMP (BITMAPINFOHEADER, bottom-up BGRA rows, then the AND mask). */
@@ -204,17 +209,7 @@ export function icoWithBmp(w = 32, h = 32): Buffer {
     }
   }
   const mask = Buffer.alloc(Math.ceil(w / 32) * 4 * h);
-  const entry = Buffer.concat([dib, colour, mask]);
-  const head = Buffer.alloc(22);
-  head.writeUInt16LE(1, 2);
-  head.writeUInt16LE(1, 4);
-  head[6] = w & 0xff;
-  head[7] = h & 0xff;
-  head.writeUInt16LE(1, 10);
-  head.writeUInt16LE(32, 12);
-  head.writeUInt32LE(entry.length, 14);
-  head.writeUInt32LE(22, 18);
-  return Buffer.concat([head, entry]);
+  return icoContainer(Buffer.concat([dib, colour, mask]), w, h);
 }
 
 /** A PNG whose IHDR claims w×h (CRC fixed, so only the size lies). */
